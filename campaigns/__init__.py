@@ -1,0 +1,1 @@
+"""The nurture engine's domain: it knows nothing of Flask or RQ."""

@@ -1,0 +1,58 @@
+"""The clinic's own details: stored once, read by pages and by every email's footer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.headerregistry import Address
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaigns.delivery import Sender
+from campaigns.models import ClinicProfile
+from campaigns.settings import Settings
+
+DEFAULT_PRIVACY_NOTICE = (
+    "We collect your email address, and your first name if you give it, only to send the educational "
+    "emails you asked for and, if you request one, to arrange a consultation. We record when and how "
+    "you agreed, as the law requires. We never sell or share your details with advertisers.\n\n"
+    "Every email has a link to unsubscribe at once. To see or erase what we hold about you, write to "
+    "us at the address below."
+)
+
+
+def get_profile(session: Session) -> ClinicProfile | None:
+    """Return the clinic's profile, or None before `seed` has run."""
+    return session.scalar(select(ClinicProfile).order_by(ClinicProfile.id).limit(1))
+
+
+def ensure_profile(session: Session, settings: Settings, now: datetime) -> ClinicProfile:
+    """Return the clinic's profile, creating it from the settings the first time."""
+    profile = get_profile(session)
+    if profile is None:
+        profile = ClinicProfile(
+            name=settings.from_name,
+            postal_address=settings.postal_address,
+            timezone=settings.clinic_timezone,
+            privacy_notice=DEFAULT_PRIVACY_NOTICE,
+            brand_color="#1f5f8b",
+            updated_at=now,
+        )
+        session.add(profile)
+        session.flush()
+    return profile
+
+
+def sender_for(session: Session, settings: Settings) -> Sender:
+    """Return who emails come from, with the stored profile taking precedence over settings."""
+    profile = get_profile(session)
+    local, _, domain = settings.from_email.partition("@")
+    return Sender(
+        secret_key=settings.secret_key,
+        public_base_url=settings.public_base_url,
+        address=Address(display_name=settings.from_name, username=local, domain=domain),
+        clinic_name=profile.name if profile else settings.from_name,
+        postal_address=profile.postal_address if profile else settings.postal_address,
+        brand_color=profile.brand_color if profile else "#1f5f8b",
+        fallback_zone=profile.timezone if profile else settings.clinic_timezone,
+    )

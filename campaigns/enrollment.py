@@ -1,0 +1,64 @@
+"""Put subscribers into sequences and move them along, step by step."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaigns.models import Enrollment, Sequence, Step, StepVersion, Subscriber
+from campaigns.scheduling import SendWindow, due_time
+from campaigns.statuses import EnrollmentStatus
+
+
+def window_of(step: Step) -> SendWindow:
+    """Return the step's send window."""
+    return SendWindow(step.window_start_hour, step.window_end_hour, step.window_weekdays)
+
+
+def live_steps(session: Session, sequence_id: int) -> list[Step]:
+    """Return the sequence's steps that are not deleted and have a published version, in order."""
+    published = select(StepVersion.step_id).distinct()
+    return list(
+        session.scalars(
+            select(Step)
+            .where(Step.sequence_id == sequence_id, Step.deleted_at.is_(None))
+            .where(Step.id.in_(published))
+            .order_by(Step.position, Step.id)
+        )
+    )
+
+
+def enroll(
+    session: Session, subscriber: Subscriber, sequence: Sequence, zone: ZoneInfo, now: datetime
+) -> Enrollment:
+    """Enroll `subscriber` in `sequence`, due at the first step's delay, inside its window."""
+    enrollment = Enrollment(
+        subscriber_id=subscriber.id,
+        sequence_id=sequence.id,
+        status=EnrollmentStatus.ACTIVE,
+        enrolled_at=now,
+    )
+    session.add(enrollment)
+    _point_at(enrollment, next(iter(live_steps(session, sequence.id)), None), zone, now)
+    return enrollment
+
+
+def advance(session: Session, enrollment: Enrollment, sent: Step, zone: ZoneInfo, now: datetime) -> None:
+    """Move past `sent`: point at the next live step, or complete the enrollment."""
+    enrollment.last_sent_at = now
+    later = [s for s in live_steps(session, enrollment.sequence_id) if s.position > sent.position]
+    _point_at(enrollment, later[0] if later else None, zone, now)
+
+
+def _point_at(enrollment: Enrollment, step: Step | None, zone: ZoneInfo, now: datetime) -> None:
+    if step is None:
+        enrollment.status = EnrollmentStatus.COMPLETED
+        enrollment.next_step_id = None
+        enrollment.next_send_at = None
+        enrollment.ended_at = now
+        return
+    enrollment.next_step_id = step.id
+    enrollment.next_send_at = due_time(now, step.delay_minutes, window_of(step), zone)

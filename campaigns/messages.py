@@ -1,0 +1,35 @@
+"""Build the MIME message every provider sends: the same bytes whatever the backend."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from campaigns.rendering import RenderedEmail
+
+
+def build_message(
+    email: RenderedEmail,
+    to: str,
+    sender: Address,
+    unsubscribe_url: str,
+    sent_at: datetime,
+    extra_headers: dict[str, str] | None = None,
+) -> EmailMessage:
+    """Return a multipart/alternative message, text first, with one-click unsubscribe headers."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["Reply-To"] = sender
+    message["To"] = to
+    message["Subject"] = email.subject
+    message["Date"] = format_datetime(sent_at)
+    message["Message-ID"] = make_msgid(domain=sender.domain)
+    message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    for name, value in (extra_headers or {}).items():
+        message[name] = value
+    message.set_content(email.text, subtype="plain", charset="utf-8")
+    message.add_alternative(email.html, subtype="html", charset="utf-8")
+    return message

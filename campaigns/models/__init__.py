@@ -1,0 +1,26 @@
+"""The data model: every table the engine keeps, importable from one place."""
+
+from campaigns.models.accounts import ApiToken, AuditLog, ClinicProfile, User
+from campaigns.models.audience import ConsentRecord, Subscriber, Suppression
+from campaigns.models.base import Base
+from campaigns.models.delivery import Conversion, Event, Link, Send
+from campaigns.models.sequences import Enrollment, Sequence, Step, StepVersion
+
+__all__ = [
+    "ApiToken",
+    "AuditLog",
+    "Base",
+    "ClinicProfile",
+    "ConsentRecord",
+    "Conversion",
+    "Enrollment",
+    "Event",
+    "Link",
+    "Send",
+    "Sequence",
+    "Step",
+    "StepVersion",
+    "Subscriber",
+    "Suppression",
+    "User",
+]

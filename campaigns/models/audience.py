@@ -1,0 +1,63 @@
+"""The people on the list: subscribers, their consent, and the addresses never to mail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaigns.models.base import Base, status_column
+from campaigns.statuses import SubscriberStatus, SuppressionReason
+
+EMAIL_LENGTH = 320  # RFC 5321: 64 local + @ + 255 domain
+
+
+class Subscriber(Base):
+    """One person, by normalized email address."""
+
+    __tablename__ = "subscribers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH), unique=True)
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[SubscriberStatus] = mapped_column(status_column(SubscriberStatus))
+    created_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]
+    unsubscribed_at: Mapped[datetime | None]
+
+    consents: Mapped[list[ConsentRecord]] = relationship(back_populates="subscriber")
+
+
+class ConsentRecord(Base):
+    """The evidence of one signup: who, when, from where, and the exact words they agreed to."""
+
+    __tablename__ = "consent_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"), index=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
+    created_at: Mapped[datetime]
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(20))  # form | embed | api | import
+    page: Mapped[str | None] = mapped_column(String(500))
+    consent_text: Mapped[str] = mapped_column(Text)
+    consent_version: Mapped[str] = mapped_column(String(40))
+    confirmation_sent_at: Mapped[datetime | None]
+    confirmed_at: Mapped[datetime | None]
+
+    subscriber: Mapped[Subscriber] = relationship(back_populates="consents")
+
+
+class Suppression(Base):
+    """An address that is never mailed, whatever else says so."""
+
+    __tablename__ = "suppressions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH), unique=True)
+    reason: Mapped[SuppressionReason] = mapped_column(status_column(SuppressionReason))
+    created_at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(String(500))

@@ -1,0 +1,225 @@
+"""Settings, read once from the environment (and a `.env` file) and checked as a whole.
+
+The engine runs in one of two modes. *Local* mode is the embedded default of `make run`:
+`PUBLIC_BASE_URL` is unset or points at this machine, so nobody outside can follow its links,
+and missing values fall back to safe local defaults (a SQLite file, an embedded Redis, the
+outbox folder, a secret key generated once under `instance/`). *Public* mode is everything
+else: the engine is reachable from the internet, so every value production needs must be
+given and well formed, and a missing or malformed one stops start-up with a message naming it.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+from campaigns.errors import SettingsError
+
+EMAIL_BACKENDS = ("outbox", "sendgrid", "smtp")
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+DEFAULT_PORT = 5000
+MIN_SECRET_KEY_LENGTH = 32
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the engine reads, after validation."""
+
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    public_base_url: str
+    port: int
+    email_backend: str
+    sendgrid_api_key: str | None
+    sendgrid_api_host: str | None
+    sendgrid_webhook_public_key: str | None
+    smtp_url: str | None
+    from_email: str
+    from_name: str
+    postal_address: str
+    clinic_timezone: str
+    outbox_dir: Path
+    instance_dir: Path
+    local_mode: bool
+
+    @property
+    def embedded_redis(self) -> bool:
+        """Tell whether the engine starts its own Redis (no `REDIS_URL` given)."""
+        return self.redis_url is None
+
+
+def read_environment(env_file: str | os.PathLike[str] = ".env") -> dict[str, str]:
+    """Merge the `.env` file and the process environment; the environment wins."""
+    merged = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+    merged.update(os.environ)
+    return merged
+
+
+def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = None) -> Settings:
+    """Build the settings from `environ`, raising SettingsError that names every bad variable."""
+    env = {k: v.strip() for k, v in (read_environment() if environ is None else environ).items()}
+    root = root or Path.cwd()
+    instance_dir = Path(env.get("INSTANCE_DIR") or root / "instance")
+    problems: list[str] = []
+
+    port = _port(env, problems)
+    public_base_url = env.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{port}"
+    local = _is_local(public_base_url)
+    _check_public_base_url(public_base_url, local, problems)
+
+    def required(name: str, default: str | None = None) -> str:
+        value = env.get(name)
+        if value:
+            return value
+        if local and default is not None:
+            return default
+        problems.append(f"{name} is required when PUBLIC_BASE_URL points beyond this machine")
+        return ""
+
+    database_url = required("DATABASE_URL", f"sqlite:///{instance_dir / 'nurture.db'}")
+    database_url = _check_database_url(database_url, problems)
+    redis_url = env.get("REDIS_URL") or None
+    if redis_url is None and not local:
+        problems.append("REDIS_URL is required when PUBLIC_BASE_URL points beyond this machine")
+    _check_redis_url(redis_url, problems)
+
+    secret_key = env.get("SECRET_KEY") or ""
+    if not secret_key and local:
+        secret_key = _local_secret_key(instance_dir)
+    elif len(secret_key) < MIN_SECRET_KEY_LENGTH:
+        problems.append(f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} random characters")
+
+    email_backend = (env.get("EMAIL_BACKEND") or ("outbox" if local else "")).lower()
+    if email_backend not in EMAIL_BACKENDS:
+        problems.append(f"EMAIL_BACKEND must be one of {', '.join(EMAIL_BACKENDS)}")
+    sendgrid_key = env.get("SENDGRID_API_KEY") or None
+    if email_backend == "sendgrid" and not sendgrid_key:
+        problems.append("SENDGRID_API_KEY is required with EMAIL_BACKEND=sendgrid")
+    sendgrid_host = env.get("SENDGRID_API_HOST") or None
+    if sendgrid_host and urlsplit(sendgrid_host).scheme not in ("http", "https"):
+        problems.append("SENDGRID_API_HOST must be an http(s) URL")
+    webhook_key = env.get("SENDGRID_WEBHOOK_PUBLIC_KEY") or None
+    _check_webhook_key(webhook_key, problems)
+    smtp_url = env.get("SMTP_URL") or None
+    _check_smtp_url(smtp_url, email_backend, problems)
+
+    from_email = required("FROM_EMAIL", "hello@clinic.example")
+    if from_email and ("@" not in from_email or any(c in from_email for c in " \r\n<>")):
+        problems.append("FROM_EMAIL must be a plain email address such as hello@clinic.example")
+    from_name = env.get("FROM_NAME") or "Regenerative Medicine Clinic"
+    if any(c in from_name for c in "\r\n"):
+        problems.append("FROM_NAME must be on one line")
+    postal_address = required("POSTAL_ADDRESS", "Clinic street address, City, ST 00000 (set POSTAL_ADDRESS)")
+    clinic_timezone = env.get("CLINIC_TIMEZONE") or "America/New_York"
+    if not _is_timezone(clinic_timezone):
+        problems.append("CLINIC_TIMEZONE must be an IANA time zone such as America/New_York")
+    outbox_dir = Path(env.get("OUTBOX_DIR") or instance_dir / "outbox")
+
+    if problems:
+        raise SettingsError(problems)
+    return Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        secret_key=secret_key,
+        public_base_url=public_base_url.rstrip("/"),
+        port=port,
+        email_backend=email_backend,
+        sendgrid_api_key=sendgrid_key,
+        sendgrid_api_host=sendgrid_host,
+        sendgrid_webhook_public_key=webhook_key,
+        smtp_url=smtp_url,
+        from_email=from_email,
+        from_name=from_name,
+        postal_address=postal_address,
+        clinic_timezone=clinic_timezone,
+        outbox_dir=outbox_dir,
+        instance_dir=instance_dir,
+        local_mode=local,
+    )
+
+
+def _port(env: Mapping[str, str], problems: list[str]) -> int:
+    raw = env.get("PORT") or str(DEFAULT_PORT)
+    if raw.isdigit() and 0 < int(raw) < 65536:
+        return int(raw)
+    problems.append("PORT must be a whole number from 1 to 65535")
+    return DEFAULT_PORT
+
+
+def _is_local(url: str) -> bool:
+    return (urlsplit(url).hostname or "") in LOOPBACK_HOSTS
+
+
+def _check_public_base_url(url: str, local: bool, problems: list[str]) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        problems.append("PUBLIC_BASE_URL must be a URL such as https://news.clinic.example")
+    elif not local and parts.scheme != "https":
+        # Unsubscribe and confirmation links travel in email; they must not be plain http.
+        problems.append("PUBLIC_BASE_URL must use https when it points beyond this machine")
+
+
+def _check_database_url(url: str, problems: list[str]) -> str:
+    if not url:
+        return url
+    scheme = urlsplit(url).scheme
+    if scheme in ("postgres", "postgresql"):
+        return "postgresql+psycopg" + url[len(scheme) :]
+    if scheme in ("postgresql+psycopg", "sqlite"):
+        return url
+    problems.append("DATABASE_URL must start with postgresql:// or sqlite:///")
+    return url
+
+
+def _check_redis_url(url: str | None, problems: list[str]) -> None:
+    if url and urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+        problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
+
+
+def _check_smtp_url(url: str | None, backend: str, problems: list[str]) -> None:
+    if backend == "smtp" and not url:
+        problems.append("SMTP_URL is required with EMAIL_BACKEND=smtp")
+    elif url and (urlsplit(url).scheme not in ("smtp", "smtps") or not urlsplit(url).hostname):
+        problems.append("SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465")
+
+
+def _check_webhook_key(key: str | None, problems: list[str]) -> None:
+    if not key:
+        return
+    try:
+        base64.b64decode(key, validate=True)
+    except ValueError:
+        problems.append("SENDGRID_WEBHOOK_PUBLIC_KEY must be the base64 key shown by SendGrid")
+
+
+def _is_timezone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _local_secret_key(instance_dir: Path) -> str:
+    """Read, or create once, the secret key kept under `instance/` in local mode."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process of `make run` wrote it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

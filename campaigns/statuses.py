@@ -1,0 +1,60 @@
+"""Every status the engine stores, one StrEnum per kind of row."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SubscriberStatus(StrEnum):
+    """Where a person stands with the list."""
+
+    PENDING = "pending"  # signed up, not yet confirmed: never mailed but for the confirmation
+    ACTIVE = "active"
+    UNSUBSCRIBED = "unsubscribed"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
+
+
+class SequenceStatus(StrEnum):
+    """Whether a sequence sends."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    PAUSED = "paused"  # nobody loses their place; resuming continues
+    ARCHIVED = "archived"
+
+
+class EnrollmentStatus(StrEnum):
+    """Where one subscriber stands in one sequence."""
+
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    EXITED = "exited"
+
+
+class SendStatus(StrEnum):
+    """The life of one email: queued -> sending -> sent | failed | skipped | unknown."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    UNKNOWN = "unknown"  # may have reached the provider; settled by its events, never resent
+
+
+class SuppressionReason(StrEnum):
+    """Why an address is never mailed again."""
+
+    UNSUBSCRIBED = "unsubscribed"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
+    MANUAL = "manual"
+
+
+class Role(StrEnum):
+    """What an admin-UI user may do."""
+
+    ADMIN = "admin"
+    EDITOR = "editor"
+    VIEWER = "viewer"

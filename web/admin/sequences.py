@@ -1,0 +1,25 @@
+"""The marketer's first view: every sequence and its steps at a glance."""
+
+from __future__ import annotations
+
+from flask import g, render_template
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from campaigns.enrollment import window_of
+from campaigns.models import Sequence
+from web.admin import bp
+from web.admin.auth import login_required
+from web.database import get_session
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    """List the sequences with their steps, delays and send windows."""
+    sequences = (
+        get_session()
+        .scalars(select(Sequence).options(selectinload(Sequence.steps)).order_by(Sequence.name))
+        .all()
+    )
+    return render_template("admin/dashboard.html", sequences=sequences, window_of=window_of, user=g.user)

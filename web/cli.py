@@ -1,0 +1,129 @@
+"""The operator's commands: `flask --app wsgi db upgrade | seed | create-user | tick | check`."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from campaigns import schema
+from campaigns.accounts import create_user, generate_password
+from campaigns.db import session_scope
+from campaigns.errors import NurtureError, ValidationError
+from campaigns.providers import provider_for
+from campaigns.seed import seed
+from campaigns.statuses import Role
+from campaigns.tick import OUTCOMES, run_tick
+from web.database import get_engine, get_settings
+from web.health import check_database, check_redis
+
+db_cli = AppGroup("db", help="Manage the database schema.")
+
+
+def _sessions():
+    from flask import current_app
+
+    return current_app.extensions["nurture"]["sessions"]
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Migrate up to this revision.")
+def db_upgrade(revision: str) -> None:
+    """Apply the migrations to DATABASE_URL."""
+    schema.upgrade(get_settings().database_url, revision)
+    click.echo("Database is up to date.")
+
+
+@db_cli.command("downgrade")
+@click.option("--revision", required=True, help="Migrate down to this revision ('base' empties it).")
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to a revision."""
+    schema.downgrade(get_settings().database_url, revision)
+    click.echo(f"Database is at {revision}.")
+
+
+@click.command("seed")
+@click.option("--admin-email", default="admin@clinic.example", show_default=True)
+def seed_command(admin_email: str) -> None:
+    """Create the clinic's profile, the default sequence and the first admin (once)."""
+    with session_scope(_sessions()) as session:
+        result = seed(session, get_settings(), datetime.now(UTC), admin_email=admin_email)
+    if result.sequence_created:
+        click.echo("Created the default sequence 'Understanding fibromyalgia'.")
+    if result.admin_password:
+        click.echo(f"\nAdmin account: {result.admin_email}\nPassword:      {result.admin_password}")
+        click.echo("This password is shown once. Sign in at /admin and keep it somewhere safe.\n")
+    else:
+        click.echo("Seed data is in place.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--password", help="At least 12 characters; a random one is printed if omitted.")
+def create_user_command(email: str, role: str, password: str | None) -> None:
+    """Create an admin-UI user."""
+    shown = password is None
+    password = password or generate_password()
+    try:
+        with session_scope(_sessions()) as session:
+            user = create_user(session, email, Role(role), password, datetime.now(UTC))
+    except ValidationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {user.role} {user.email}.")
+    if shown:
+        click.echo(f"Password: {password}  (shown once)")
+
+
+def parse_moment(value: str | None) -> datetime:
+    """Parse an ISO-8601 time with a zone, or return now."""
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not an ISO-8601 time such as 2030-01-01T10:00:00Z") from exc
+    if moment.tzinfo is None:
+        raise click.BadParameter("give a time zone, for example 2030-01-01T10:00:00Z")
+    return moment.astimezone(UTC)
+
+
+@click.command("tick")
+@click.option("--at", "at", help="Run as of this ISO-8601 time (default: now).")
+def tick_command(at: str | None) -> None:
+    """Plan what is due at a moment and deliver it before returning; print the counts."""
+    moment = parse_moment(at)
+    settings = get_settings()
+    try:
+        counts = run_tick(_sessions(), settings, provider_for(settings), moment)
+    except NurtureError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"tick at {moment.isoformat()}: " + " ".join(f"{name}={counts[name]}" for name in OUTCOMES))
+
+
+@click.command("check")
+def check_command() -> None:
+    """Say whether the settings are sound and the database and Redis answer."""
+    settings = get_settings()
+    click.echo(
+        f"settings: ok ({'local' if settings.local_mode else 'public'} mode, "
+        f"email backend {settings.email_backend}, base URL {settings.public_base_url})"
+    )
+    failures = 0
+    for part, problem in (("database", check_database(get_engine())), ("redis", check_redis(settings))):
+        click.echo(f"{part}: {problem or 'ok'}")
+        failures += problem is not None
+    if failures == 0 and not schema.is_current(get_engine(), settings.database_url):
+        click.echo("migrations: behind; run `flask --app wsgi db upgrade`")
+        failures += 1
+    sys.exit(1 if failures else 0)
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands."""
+    app.cli.add_command(db_cli)
+    for command in (seed_command, create_user_command, tick_command, check_command):
+        app.cli.add_command(command)

@@ -1,0 +1,36 @@
+"""Public pages a visitor sees: the landing page and the privacy notice."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from campaigns.clinic import get_profile
+from campaigns.delivery import DISCLAIMER
+from web.database import get_session, get_settings
+
+bp = Blueprint("public", __name__)
+
+
+def clinic_context() -> dict[str, str]:
+    """Return the clinic's name, address, colour and privacy notice for a page."""
+    profile = get_profile(get_session())
+    settings = get_settings()
+    return {
+        "clinic_name": profile.name if profile else settings.from_name,
+        "postal_address": profile.postal_address if profile else settings.postal_address,
+        "brand_color": profile.brand_color if profile else "#1f5f8b",
+        "privacy_notice": profile.privacy_notice if profile else "",
+        "disclaimer": DISCLAIMER,
+    }
+
+
+@bp.get("/")
+def landing():
+    """Show the landing page in the clinic's branding."""
+    return render_template("landing.html", **clinic_context())
+
+
+@bp.get("/privacy")
+def privacy():
+    """Show the clinic's privacy notice."""
+    return render_template("privacy.html", **clinic_context())

@@ -1,0 +1,1 @@
+"""Background work: RQ jobs, their queues, the cron registration and the dev launcher."""

@@ -1,0 +1,95 @@
+"""`make run`: the web app, an RQ worker and `rq cron` together, on the embedded defaults.
+
+With `REDIS_URL` unset this process starts the embedded Redis and hands its socket to the
+others. Ctrl-C (or SIGTERM) stops all of them and then the embedded Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from campaigns.errors import SettingsError
+from campaigns.settings import load_settings
+from workers.queues import QUEUES, redis_url
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+STOP_GRACE_S = 10
+
+
+def commands(url: str, port: int) -> dict[str, list[str]]:
+    """Return the command line of each process, by name."""
+    return {
+        "web": [
+            str(BIN / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--access-logfile",
+            "-",
+            "wsgi:app",
+        ],
+        "worker": [str(BIN / "rq"), "worker", "--url", url, *QUEUES],
+        "cron": [str(BIN / "rq"), "cron", "--url", url, "workers/cron.py"],
+    }
+
+
+def main() -> int:
+    """Start everything, wait for Ctrl-C or a process to die, then stop everything."""
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    url = redis_url(settings)
+    env = {**os.environ, "REDIS_URL": url}
+    stopping = False
+
+    def request_stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    processes = {
+        name: subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True)
+        for name, argv in commands(url, settings.port).items()
+    }
+    print(
+        f"\nThe nurture engine is running at http://127.0.0.1:{settings.port}/ "
+        f"(admin at /admin). Emails go to {settings.outbox_dir}. Ctrl-C stops it.\n",
+        flush=True,
+    )
+    while not stopping:
+        dead = [name for name, p in processes.items() if p.poll() is not None]
+        if dead:
+            print(f"{', '.join(dead)} stopped unexpectedly; stopping the rest", file=sys.stderr)
+            break
+        time.sleep(0.5)
+    stop_all(processes)
+    return 0 if stopping else 1
+
+
+def stop_all(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    """Ask each process to stop, wait a little, then insist."""
+    for process in processes.values():
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_S
+    for process in processes.values():
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    print("Stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
