@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from campaigns import schema
 from campaigns.accounts import create_user, generate_password
@@ -46,6 +46,7 @@ def db_downgrade(revision: str) -> None:
 
 
 @click.command("seed")
+@with_appcontext
 @click.option("--admin-email", default="admin@clinic.example", show_default=True)
 def seed_command(admin_email: str) -> None:
     """Create the clinic's profile, the default sequence and the first admin (once)."""
@@ -61,6 +62,7 @@ def seed_command(admin_email: str) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--password", help="At least 12 characters; a random one is printed if omitted.")
@@ -92,6 +94,7 @@ def parse_moment(value: str | None) -> datetime:
 
 
 @click.command("tick")
+@with_appcontext
 @click.option("--at", "at", help="Run as of this ISO-8601 time (default: now).")
 def tick_command(at: str | None) -> None:
     """Plan what is due at a moment and deliver it before returning; print the counts."""
@@ -105,6 +108,7 @@ def tick_command(at: str | None) -> None:
 
 
 @click.command("check")
+@with_appcontext
 def check_command() -> None:
     """Say whether the settings are sound and the database and Redis answer."""
     settings = get_settings()

