@@ -43,6 +43,12 @@ def ensure_profile(session: Session, settings: Settings, now: datetime) -> Clini
     return profile
 
 
+def clinic_zone(session: Session, settings: Settings) -> str:
+    """Return the clinic's time zone: the stored profile's, else the setting."""
+    profile = get_profile(session)
+    return profile.timezone if profile else settings.clinic_timezone
+
+
 def sender_for(session: Session, settings: Settings) -> Sender:
     """Return who emails come from, with the stored profile taking precedence over settings."""
     profile = get_profile(session)

@@ -43,6 +43,16 @@ class Sender:
     brand_color: str
     fallback_zone: str
 
+    def footer(self, unsubscribe_url: str | None) -> dict[str, str]:
+        """Return what every email's footer shows."""
+        return {
+            "clinic_name": self.clinic_name,
+            "postal_address": self.postal_address,
+            "brand_color": self.brand_color,
+            "disclaimer": DISCLAIMER,
+            "unsubscribe_url": unsubscribe_url or "",
+        }
+
 
 def deliver_send(
     session: Session, send_id: int, sender: Sender, provider: Provider, now: datetime
@@ -101,14 +111,8 @@ def _hand_over(
         "consultation_url": f"{sender.public_base_url}/consultation",
         "unsubscribe_url": unsubscribe_url,
     }
-    footer = {
-        "clinic_name": sender.clinic_name,
-        "postal_address": sender.postal_address,
-        "brand_color": sender.brand_color,
-        "disclaimer": DISCLAIMER,
-        "unsubscribe_url": unsubscribe_url,
-    }
     try:
+        footer = sender.footer(unsubscribe_url)
         rendered = render_email(version.subject, version.preheader, version.body, context, footer)
         message = build_message(rendered, subscriber.email, sender.address, unsubscribe_url, now)
         send.provider_message_id = provider.send(message, f"send-{send.id}")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.models import Enrollment, Sequence, Step, StepVersion, Subscriber
 from campaigns.scheduling import SendWindow, due_time
-from campaigns.statuses import EnrollmentStatus
+from campaigns.statuses import EnrollmentStatus, SequenceStatus
 
 
 def window_of(step: Step) -> SendWindow:
@@ -44,6 +44,33 @@ def enroll(
     session.add(enrollment)
     _point_at(enrollment, next(iter(live_steps(session, sequence.id)), None), zone, now)
     return enrollment
+
+
+def default_sequence(session: Session) -> Sequence | None:
+    """Return the active sequence new confirmations join, if there is one."""
+    return session.scalar(
+        select(Sequence)
+        .where(Sequence.is_default.is_(True), Sequence.status == SequenceStatus.ACTIVE)
+        .order_by(Sequence.id)
+        .limit(1)
+    )
+
+
+def enroll_in_default(session: Session, subscriber: Subscriber, zone: ZoneInfo, now: datetime) -> None:
+    """Enroll a newly confirmed subscriber in the default sequence, or resume where they left it."""
+    sequence = default_sequence(session)
+    if sequence is None:
+        return
+    existing = session.scalar(
+        select(Enrollment).where(
+            Enrollment.subscriber_id == subscriber.id, Enrollment.sequence_id == sequence.id
+        )
+    )
+    if existing is None:
+        enroll(session, subscriber, sequence, zone, now)
+    elif existing.status == EnrollmentStatus.EXITED:
+        existing.status, existing.ended_at, existing.exit_reason = EnrollmentStatus.ACTIVE, None, None
+        _point_at(existing, existing.next_step, zone, now)
 
 
 def advance(session: Session, enrollment: Enrollment, sent: Step, zone: ZoneInfo, now: datetime) -> None:

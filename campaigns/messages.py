@@ -14,11 +14,14 @@ def build_message(
     email: RenderedEmail,
     to: str,
     sender: Address,
-    unsubscribe_url: str,
+    unsubscribe_url: str | None,
     sent_at: datetime,
     extra_headers: dict[str, str] | None = None,
 ) -> EmailMessage:
-    """Return a multipart/alternative message, text first, with one-click unsubscribe headers."""
+    """Return a multipart/alternative message, text first, with one-click unsubscribe headers.
+
+    Only a confirmation request goes without `unsubscribe_url`: its reader is not subscribed yet.
+    """
     message = EmailMessage()
     message["From"] = sender
     message["Reply-To"] = sender
@@ -26,8 +29,9 @@ def build_message(
     message["Subject"] = email.subject
     message["Date"] = format_datetime(sent_at)
     message["Message-ID"] = make_msgid(domain=sender.domain)
-    message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if unsubscribe_url:
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     for name, value in (extra_headers or {}).items():
         message[name] = value
     message.set_content(email.text, subtype="plain", charset="utf-8")

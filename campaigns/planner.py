@@ -46,24 +46,33 @@ def claim_due_sends(
     )
     enrollments = list(session.scalars(due))
     versions = _latest_versions(session, {e.next_step_id for e in enrollments if e.next_step_id})
-    sends = []
+    skipped = _skipped_sends(session, [e.id for e in enrollments])
+    claimed = []
     for enrollment in enrollments:
         assert enrollment.next_step_id is not None
-        sends.append(
-            Send(
-                enrollment_id=enrollment.id,
-                step_id=enrollment.next_step_id,
-                step_version_id=versions.get(enrollment.next_step_id),
-                subscriber_id=enrollment.subscriber_id,
-                status=SendStatus.QUEUED,
-                queued_at=now,
-            )
+        # A step skipped earlier (the subscriber had left, then came back) reuses its row.
+        send = skipped.get((enrollment.id, enrollment.next_step_id)) or Send(
+            enrollment_id=enrollment.id, step_id=enrollment.next_step_id
         )
+        send.step_version_id = versions.get(enrollment.next_step_id)
+        send.subscriber_id = enrollment.subscriber_id
+        send.status, send.queued_at, send.error = SendStatus.QUEUED, now, None
         enrollment.next_send_at = None
-    session.add_all(sends)
+        claimed.append(send)
+    session.add_all(claimed)
     session.flush()
     last_id = enrollments[-1].id if enrollments else after_id
-    return ClaimedBatch([send.id for send in sends], last_id)
+    return ClaimedBatch([send.id for send in claimed], last_id)
+
+
+def _skipped_sends(session: Session, enrollment_ids: list[int]) -> dict[tuple[int, int], Send]:
+    """Return the skipped sends of these enrollments, by (enrollment, step)."""
+    if not enrollment_ids:
+        return {}
+    rows = session.scalars(
+        select(Send).where(Send.enrollment_id.in_(enrollment_ids), Send.status == SendStatus.SKIPPED)
+    )
+    return {(send.enrollment_id, send.step_id): send for send in rows}
 
 
 def _latest_versions(session: Session, step_ids: set[int]) -> dict[int, int]:

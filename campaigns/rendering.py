@@ -7,18 +7,17 @@ StrictUndefined and a plain-dict context. The layout around it is trusted projec
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
-LAYOUTS_DIR = Path(__file__).resolve().parent.parent / "templates" / "emails"
+from campaigns.content_files import EMAILS_DIR
 
 _content_env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 _layout_env = Environment(
-    loader=FileSystemLoader(LAYOUTS_DIR),
+    loader=FileSystemLoader(EMAILS_DIR),
     autoescape=select_autoescape(["html"]),
     undefined=StrictUndefined,
 )

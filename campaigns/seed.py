@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from campaigns.accounts import count_users, create_user, generate_password
 from campaigns.clinic import ensure_profile
+from campaigns.content_files import EMAILS_DIR, read_content_file
 from campaigns.models import Sequence, Step, StepVersion
 from campaigns.settings import Settings
 from campaigns.statuses import Role, SequenceStatus
 
-DEFAULT_SEQUENCE_DIR = Path(__file__).resolve().parent.parent / "templates" / "emails" / "default_sequence"
+DEFAULT_SEQUENCE_DIR = EMAILS_DIR / "default_sequence"
 DEFAULT_SLUG = "fibromyalgia-education"
 WEEKDAYS = 0b0011111  # Monday to Friday
 
@@ -40,10 +41,10 @@ class StepContent:
 
 
 def read_step_file(path: Path) -> StepContent:
-    """Parse a step file: `key: value` lines, a `---` line, then the Markdown body."""
-    header, _, body = path.read_text(encoding="utf-8").partition("\n---\n")
-    fields = dict(line.split(": ", 1) for line in header.splitlines() if line.strip())
-    return StepContent(fields["subject"], fields["preheader"], int(fields["delay_days"]), body.strip() + "\n")
+    """Parse a step file of the default sequence."""
+    content = read_content_file(path)
+    fields = content.fields
+    return StepContent(fields["subject"], fields["preheader"], int(fields["delay_days"]), content.body)
 
 
 def seed(

@@ -50,6 +50,9 @@ class Settings:
     outbox_dir: Path
     instance_dir: Path
     local_mode: bool
+    embed_allowed_origins: tuple[str, ...] = ()
+    check_deliverability: bool = False
+    trusted_proxy_count: int = 0
 
     @property
     def embedded_redis(self) -> bool:
@@ -123,6 +126,11 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
     if not _is_timezone(clinic_timezone):
         problems.append("CLINIC_TIMEZONE must be an IANA time zone such as America/New_York")
     outbox_dir = Path(env.get("OUTBOX_DIR") or instance_dir / "outbox")
+    origins = _origins(env.get("EMBED_ALLOWED_ORIGINS", ""), problems)
+    check_deliverability = _flag(env, "EMAIL_CHECK_DELIVERABILITY", problems)
+    proxies = env.get("TRUSTED_PROXY_COUNT") or "0"
+    if not proxies.isdigit() or int(proxies) > 5:
+        problems.append("TRUSTED_PROXY_COUNT must be a whole number from 0 to 5")
 
     if problems:
         raise SettingsError(problems)
@@ -144,6 +152,9 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
         outbox_dir=outbox_dir,
         instance_dir=instance_dir,
         local_mode=local,
+        embed_allowed_origins=origins,
+        check_deliverability=check_deliverability,
+        trusted_proxy_count=int(proxies) if proxies.isdigit() else 0,
     )
 
 
@@ -153,6 +164,25 @@ def _port(env: Mapping[str, str], problems: list[str]) -> int:
         return int(raw)
     problems.append("PORT must be a whole number from 1 to 65535")
     return DEFAULT_PORT
+
+
+def _origins(raw: str, problems: list[str]) -> tuple[str, ...]:
+    """Parse a comma-separated list of origins such as https://clinic.example."""
+    origins = []
+    for origin in filter(None, (part.strip().rstrip("/") for part in raw.split(","))):
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
+            problems.append(f"EMBED_ALLOWED_ORIGINS has {origin!r}; give origins like https://clinic.example")
+        origins.append(origin)
+    return tuple(origins)
+
+
+def _flag(env: Mapping[str, str], name: str, problems: list[str]) -> bool:
+    """Read a true/false setting."""
+    raw = (env.get(name) or "false").lower()
+    if raw not in ("true", "false", "1", "0", "yes", "no"):
+        problems.append(f"{name} must be true or false")
+    return raw in ("true", "1", "yes")
 
 
 def _is_local(url: str) -> bool:

@@ -27,6 +27,7 @@ from campaigns.settings import Settings, load_settings
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REQUIRE_SERVICES = os.environ.get("NURTURE_REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -55,7 +56,14 @@ def redis_answers() -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Drop the PostgreSQL half when PostgreSQL is not there, or fail under CI."""
+    """Drop the PostgreSQL half (or the browser tests) when its service is missing, or fail under CI."""
+    in_browser = [i for i in items if i.get_closest_marker("browser")]
+    if in_browser and not Path(CHROMIUM).exists():
+        if REQUIRE_SERVICES:
+            raise pytest.UsageError(f"Chromium not found at {CHROMIUM} (set CHROMIUM_PATH)")
+        config.hook.pytest_deselected(items=in_browser)
+        items[:] = [i for i in items if i not in in_browser]
+        config.stash[_missing_browser] = len(in_browser)
     on_postgres = [
         i for i in items if "postgresql" in getattr(getattr(i, "callspec", None), "params", {}).values()
     ]
@@ -72,6 +80,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 _missing_postgres = pytest.StashKey[tuple[int, str]]()
+_missing_browser = pytest.StashKey[int]()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
@@ -81,6 +90,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         terminalreporter.write_line(
             f"PostgreSQL half NOT run: {count} tests need PostgreSQL at {POSTGRES_URL} ({problem}). "
             "Start it, or set TEST_POSTGRES_URL, to run them.",
+            red=True,
+            bold=True,
+        )
+    if _missing_browser in config.stash:
+        terminalreporter.write_line(
+            f"Browser tests NOT run: {config.stash[_missing_browser]} tests need Chromium at {CHROMIUM} "
+            "(Debian: apt-get install chromium; or set CHROMIUM_PATH).",
             red=True,
             bold=True,
         )
@@ -206,3 +222,34 @@ def client(app):
 def runner(app):
     """A runner for the app's CLI commands."""
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def worker_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Point the worker's own settings (read from the environment) at the test database and Redis."""
+    from workers.runtime import get_runtime
+
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
+    monkeypatch.setenv("SECRET_KEY", settings.secret_key)
+    monkeypatch.setenv("OUTBOX_DIR", str(settings.outbox_dir))
+    monkeypatch.setenv("INSTANCE_DIR", str(settings.instance_dir))
+    monkeypatch.setenv("PUBLIC_BASE_URL", settings.public_base_url)
+    for name in ("EMAIL_BACKEND", "PORT"):
+        monkeypatch.delenv(name, raising=False)
+    get_runtime.cache_clear()
+    yield settings
+    get_runtime.cache_clear()
+
+
+@pytest.fixture
+def run_jobs(worker_env: Settings, redis: Redis):
+    """Run every queued job to the end with a real RQ worker, as `rq worker --burst` would."""
+    from rq import Queue, SimpleWorker
+
+    from workers.queues import QUEUES
+
+    def run() -> None:
+        SimpleWorker([Queue(name, connection=redis) for name in QUEUES], connection=redis).work(burst=True)
+
+    return run

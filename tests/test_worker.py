@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from redis import Redis
 from rq import Queue, SimpleWorker
 from sqlalchemy.orm import Session
@@ -14,21 +13,6 @@ from campaigns.settings import Settings
 from tests.factories import active_subscriber, outbox_messages, seeded
 from workers import jobs
 from workers.queues import QUEUES, SEND_QUEUE
-from workers.runtime import get_runtime
-
-
-@pytest.fixture
-def worker_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Point the worker's own settings (read from the environment) at the test database and Redis."""
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
-    monkeypatch.setenv("SECRET_KEY", settings.secret_key)
-    monkeypatch.setenv("OUTBOX_DIR", str(settings.outbox_dir))
-    monkeypatch.setenv("INSTANCE_DIR", str(settings.instance_dir))
-    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
-    get_runtime.cache_clear()
-    yield settings
-    get_runtime.cache_clear()
 
 
 def open_all_day(sequence: Sequence) -> Sequence:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaigns.db import make_engine, make_session_factory
 from campaigns.settings import Settings, load_settings
@@ -29,13 +30,20 @@ def create_app(settings: Settings | None = None) -> Flask:
         "sessions": make_session_factory(engine),
     }
 
-    from web import admin, cli, database, errors, health, public, security
+    if settings.trusted_proxy_count:
+        proxies = settings.trusted_proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+
+    from web import admin, cli, confirm, database, errors, health, limits, public, security, subscribe
 
     database.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(admin.bp)
+    limits.init_app(app, settings)
+    for blueprint in (public.bp, subscribe.bp, confirm.bp, health.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    limits.limit_per_ip(
+        app, "subscribe.subscribe", "confirm.confirm_submit", "confirm.new_link", "admin.login_submit"
+    )
     return app

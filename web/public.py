@@ -5,22 +5,23 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from campaigns.clinic import get_profile
-from campaigns.delivery import DISCLAIMER
+from campaigns.consent import consent_text
 from web.database import get_session, get_settings
 
 bp = Blueprint("public", __name__)
 
 
 def clinic_context() -> dict[str, str]:
-    """Return the clinic's name, address, colour and privacy notice for a page."""
+    """Return the clinic's name, address, colour, privacy notice and consent wording for a page."""
     profile = get_profile(get_session())
     settings = get_settings()
+    clinic_name = profile.name if profile else settings.from_name
     return {
-        "clinic_name": profile.name if profile else settings.from_name,
+        "clinic_name": clinic_name,
+        "consent_text": consent_text(clinic_name),
         "postal_address": profile.postal_address if profile else settings.postal_address,
         "brand_color": profile.brand_color if profile else "#1f5f8b",
         "privacy_notice": profile.privacy_notice if profile else "",
-        "disclaimer": DISCLAIMER,
     }
 
 

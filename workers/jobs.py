@@ -6,10 +6,11 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from campaigns.clinic import sender_for
+from campaigns.confirmation import owed_confirmations, send_confirmation
 from campaigns.db import session_scope
 from campaigns.delivery import deliver_send
 from campaigns.planner import claim_due_sends
-from workers.queues import SEND_QUEUE, connect, enqueue
+from workers.queues import DEFAULT_QUEUE, SEND_QUEUE, connect, enqueue
 from workers.runtime import get_runtime
 
 
@@ -25,10 +26,21 @@ def send_batch(send_ids: list[int]) -> dict[str, int]:
     return dict(outcomes)
 
 
+def send_confirmation_email(consent_id: int) -> bool:
+    """Send the double opt-in email for one signup, if it is still owed."""
+    runtime = get_runtime()
+    with session_scope(runtime.sessions) as session:
+        sender = sender_for(session, runtime.settings)
+        return send_confirmation(session, consent_id, sender, runtime.provider, datetime.now(UTC))
+
+
 def plan_due() -> int:
-    """Claim every due send in batches and enqueue one delivery job per batch; return the count."""
+    """Queue owed confirmations, then claim due sends in batches, one delivery job per batch."""
     runtime = get_runtime()
     connection = connect(runtime.settings)
+    with session_scope(runtime.sessions) as session:
+        for consent_id in owed_confirmations(session, datetime.now(UTC)):
+            enqueue(connection, "workers.jobs.send_confirmation_email", consent_id, queue=DEFAULT_QUEUE)
     claimed, last_id = 0, 0
     while True:
         with session_scope(runtime.sessions) as session:

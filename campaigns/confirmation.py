@@ -1,0 +1,172 @@
+"""Double opt-in: the confirmation email, its signed link, and what confirming does."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from campaigns.content_files import EMAILS_DIR, read_content_file
+from campaigns.delivery import Sender
+from campaigns.enrollment import enroll_in_default
+from campaigns.errors import ProviderError
+from campaigns.messages import build_message
+from campaigns.models import ConsentRecord, Suppression
+from campaigns.providers import Provider
+from campaigns.rendering import render_email
+from campaigns.signup import blocking_suppression
+from campaigns.statuses import SubscriberStatus, SuppressionReason
+from campaigns.tokens import InvalidToken, sign, unsign
+
+LINK_MAX_AGE = timedelta(days=7)
+"""How long a confirmation link works."""
+
+RESEND_INTERVAL = timedelta(minutes=10)
+"""At most one confirmation email per address in this long."""
+
+OWED_WINDOW = timedelta(hours=1)
+"""How long a confirmation that could not be queued is still sent by the planner's sweep."""
+
+SWEEP_GRACE = timedelta(minutes=1)
+"""How long the sweep leaves a fresh signup to the job the web queued for it."""
+
+AWAITING = (SubscriberStatus.PENDING, SubscriberStatus.UNSUBSCRIBED)
+
+
+class ConfirmOutcome(StrEnum):
+    """What pressing the confirm button did."""
+
+    CONFIRMED = "confirmed"
+    ALREADY = "already"  # confirmed before: the link was used twice
+    UNAVAILABLE = "unavailable"  # the address may not be mailed (bounced, complained, erased)
+
+
+def confirm_url(sender: Sender, record: ConsentRecord, now: datetime) -> str:
+    """Return the signed link that confirms `record`."""
+    token = sign(sender.secret_key, "confirm", [record.subscriber_id, record.id], now)
+    return f"{sender.public_base_url}/confirm/{token}"
+
+
+def read_token(secret_key: str, token: str, now: datetime) -> tuple[int, int]:
+    """Return (subscriber id, consent id) from a confirmation token, or raise InvalidToken."""
+    payload = unsign(secret_key, "confirm", token, LINK_MAX_AGE, now)
+    if not (isinstance(payload, list) and len(payload) == 2 and all(type(v) is int for v in payload)):
+        raise InvalidToken()
+    return payload[0], payload[1]
+
+
+def is_owed(session: Session, record: ConsentRecord) -> bool:
+    """Tell whether `record` still needs its confirmation email.
+
+    A record made within RESEND_INTERVAL after an email went to the same person is covered by
+    that email, so nobody gets more than one confirmation email in RESEND_INTERVAL.
+    """
+    if record.confirmation_sent_at or record.confirmed_at or record.subscriber.status not in AWAITING:
+        return False
+    covered = select(ConsentRecord.id).where(
+        ConsentRecord.subscriber_id == record.subscriber_id,
+        ConsentRecord.confirmation_sent_at >= record.created_at - RESEND_INTERVAL,
+    )
+    return session.scalar(covered.limit(1)) is None
+
+
+def owed_confirmations(session: Session, now: datetime) -> list[int]:
+    """Return the ids of recent consent records whose confirmation email is still owed."""
+    recent = session.scalars(
+        select(ConsentRecord)
+        .where(
+            ConsentRecord.created_at >= now - OWED_WINDOW,
+            ConsentRecord.created_at <= now - SWEEP_GRACE,
+            ConsentRecord.confirmation_sent_at.is_(None),
+        )
+        .order_by(ConsentRecord.id)
+    )
+    return [record.id for record in recent if is_owed(session, record)]
+
+
+def send_confirmation(
+    session: Session, consent_id: int, sender: Sender, provider: Provider, now: datetime
+) -> bool:
+    """Send the confirmation email for a consent record if it is owed; tell whether it went."""
+    record = session.get(ConsentRecord, consent_id)
+    if record is None or not is_owed(session, record) or blocking_suppression(session, record.email):
+        return False
+    # Claimed first, atomically: of two jobs for one record only one proceeds, and a worker
+    # that dies mid-call leaves it marked sent rather than lead to a second email.
+    claim = session.execute(
+        update(ConsentRecord)
+        .where(ConsentRecord.id == consent_id, ConsentRecord.confirmation_sent_at.is_(None))
+        .values(confirmation_sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    if claim.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.refresh(record)
+    content = read_content_file(EMAILS_DIR / "confirmation.md")
+    context = {
+        "first_name": record.subscriber.first_name,
+        "clinic_name": sender.clinic_name,
+        "confirm_url": confirm_url(sender, record, now),
+    }
+    email = render_email(
+        content.fields["subject"], content.fields["preheader"], content.body, context, sender.footer(None)
+    )
+    try:
+        provider.send(build_message(email, record.email, sender.address, None, now), f"confirm-{record.id}")
+    except ProviderError:
+        record.confirmation_sent_at = None  # nothing went out: the sweep tries again
+        session.commit()
+        raise
+    return True
+
+
+def confirm(
+    session: Session, subscriber_id: int, consent_id: int, fallback_zone: str, now: datetime
+) -> ConfirmOutcome:
+    """Confirm a subscription: activate the subscriber and enroll them in the default sequence."""
+    record = session.get(ConsentRecord, consent_id)
+    if record is None or record.subscriber_id != subscriber_id:
+        return ConfirmOutcome.UNAVAILABLE
+    subscriber = record.subscriber
+    if subscriber.status == SubscriberStatus.ACTIVE:
+        return ConfirmOutcome.ALREADY
+    if subscriber.status not in AWAITING or blocking_suppression(session, subscriber.email):
+        return ConfirmOutcome.UNAVAILABLE
+    subscriber.status = SubscriberStatus.ACTIVE
+    subscriber.confirmed_at, subscriber.unsubscribed_at = now, None
+    record.confirmed_at = now
+    for left in session.scalars(
+        select(Suppression).where(
+            Suppression.email == subscriber.email, Suppression.reason == SuppressionReason.UNSUBSCRIBED
+        )
+    ):
+        session.delete(left)  # they chose to come back
+    enroll_in_default(session, subscriber, ZoneInfo(subscriber.timezone or fallback_zone), now)
+    return ConfirmOutcome.CONFIRMED
+
+
+def request_new_link(
+    session: Session, consent_id: int, ip_address: str | None, user_agent: str | None, now: datetime
+) -> ConsentRecord | None:
+    """Record a request for a fresh confirmation link after one expired; None if none is due."""
+    original = session.get(ConsentRecord, consent_id)
+    if original is None or original.subscriber.status not in AWAITING:
+        return None
+    record = ConsentRecord(
+        subscriber=original.subscriber,
+        email=original.email,
+        created_at=now,
+        ip_address=ip_address,
+        user_agent=user_agent,
+        source=original.source,
+        page=original.page,
+        consent_text=original.consent_text,
+        consent_version=original.consent_version,
+    )
+    session.add(record)
+    session.flush()
+    return record

@@ -1,0 +1,93 @@
+"""A visitor signs up: one answer for everyone, a consent record, and a confirmation owed.
+
+Whatever state the address is in, the caller gives the visitor the same answer, so nobody can
+learn who is on the list. Only the returned outcome says whether a confirmation email is owed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from campaigns.models import ConsentRecord, Subscriber, Suppression
+from campaigns.statuses import SubscriberStatus, SuppressionReason
+
+CHANNELS = ("form", "embed", "api", "import")
+
+
+@dataclass(frozen=True)
+class Signup:
+    """One signup, already validated and normalized."""
+
+    email: str
+    first_name: str | None
+    timezone: str | None
+    channel: str  # form | embed | api | import
+    page: str | None
+    ip_address: str | None
+    user_agent: str | None
+    consent_text: str
+    consent_version: str
+
+
+def blocking_suppression(session: Session, email: str) -> Suppression | None:
+    """Return the suppression that forbids mailing `email` even a confirmation, if any.
+
+    An unsubscribe does not block a confirmation request: a person who left may come back,
+    by confirming again. Bounces, complaints and manual suppressions block everything.
+    """
+    return session.scalar(
+        select(Suppression).where(
+            Suppression.email == email, Suppression.reason != SuppressionReason.UNSUBSCRIBED
+        )
+    )
+
+
+def sign_up(session: Session, signup: Signup, now: datetime) -> ConsentRecord | None:
+    """Record the signup; return the consent record a confirmation is owed for, or None."""
+    if blocking_suppression(session, signup.email):
+        return None
+    subscriber = _find_or_create(session, signup, now)
+    if subscriber.status not in (SubscriberStatus.PENDING, SubscriberStatus.UNSUBSCRIBED):
+        return None  # already active, or bounced or complained: nothing to confirm
+    if subscriber.status == SubscriberStatus.PENDING:
+        subscriber.first_name = signup.first_name or subscriber.first_name
+        subscriber.timezone = signup.timezone or subscriber.timezone
+    record = ConsentRecord(
+        subscriber=subscriber,
+        email=signup.email,
+        created_at=now,
+        ip_address=signup.ip_address,
+        user_agent=signup.user_agent,
+        source=signup.channel,
+        page=signup.page,
+        consent_text=signup.consent_text,
+        consent_version=signup.consent_version,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def _find_or_create(session: Session, signup: Signup, now: datetime) -> Subscriber:
+    """Return the subscriber for the address, creating a pending one; safe when two race."""
+    existing = session.scalar(select(Subscriber).where(Subscriber.email == signup.email))
+    if existing:
+        return existing
+    subscriber = Subscriber(
+        email=signup.email,
+        first_name=signup.first_name,
+        timezone=signup.timezone,
+        status=SubscriberStatus.PENDING,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(subscriber)
+    except IntegrityError:  # the same address signed up at the same moment elsewhere
+        return session.scalars(select(Subscriber).where(Subscriber.email == signup.email)).one()
+    return subscriber

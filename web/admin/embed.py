@@ -1,0 +1,21 @@
+"""The snippet a clinic pastes into its own website to show the signup form."""
+
+from __future__ import annotations
+
+from flask import g, render_template
+
+from web.admin import bp
+from web.admin.auth import login_required
+from web.database import get_settings
+from web.public import clinic_context
+
+
+@bp.get("/embed")
+@login_required
+def embed():
+    """Show the embeddable form's HTML, ready to copy."""
+    settings = get_settings()
+    snippet = render_template("admin/embed_snippet.html", base=settings.public_base_url, **clinic_context())
+    return render_template(
+        "admin/embed.html", snippet=snippet.strip(), origins=settings.embed_allowed_origins, user=g.user
+    )

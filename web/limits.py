@@ -1,0 +1,61 @@
+"""Rate limits on Redis (Flask-Limiter): per visitor IP on each public form, per address on signup."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import parse
+
+from campaigns.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PER_IP = "10 per minute;60 per hour"
+"""Posts one IP address may make to a public form."""
+
+PER_ADDRESS = "5 per hour"
+"""Signups one email address may receive, whoever sends them."""
+
+
+def storage_uri(settings: Settings) -> str:
+    """Return the limits storage for the settings: their Redis, or memory in local mode without one."""
+    url = settings.redis_url
+    if url is None:
+        return "memory://"
+    return "redis+unix://" + url.removeprefix("unix://") if url.startswith("unix://") else url
+
+
+def init_app(app: Flask, settings: Settings) -> Limiter:
+    """Attach a limiter to the app; if Redis is down, requests go through rather than fail."""
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=storage_uri(settings),
+        strategy="moving-window",
+        swallow_errors=True,
+        in_memory_fallback_enabled=True,
+        headers_enabled=True,
+        key_prefix="nurture",
+    )
+    app.extensions["nurture"]["limiter"] = limiter
+    return limiter
+
+
+def limit_per_ip(app: Flask, *endpoints: str) -> None:
+    """Apply the per-IP limit to these endpoints."""
+    limiter: Limiter = app.extensions["nurture"]["limiter"]
+    for endpoint in endpoints:
+        app.view_functions[endpoint] = limiter.limit(PER_IP, methods=["POST"])(app.view_functions[endpoint])
+
+
+def address_allowed(email: str) -> bool:
+    """Count one signup for `email`; tell whether it is within PER_ADDRESS."""
+    limiter: Limiter = current_app.extensions["nurture"]["limiter"]
+    try:
+        return limiter.limiter.hit(parse(PER_ADDRESS), "nurture-address", email)
+    except Exception:  # Redis down: the per-IP limit and double opt-in still protect
+        log.warning("per-address rate limit unavailable", exc_info=True)
+        return True

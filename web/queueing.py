@@ -1,0 +1,33 @@
+"""Hand work to the RQ workers from a request, without ever failing the request over it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app
+from redis import Redis
+from redis.exceptions import RedisError
+
+from web.database import get_settings
+from workers.queues import connect, enqueue
+
+log = logging.getLogger(__name__)
+
+
+def get_redis() -> Redis:
+    """Return the app's Redis client, connecting on first use."""
+    state = current_app.extensions["nurture"]
+    if "redis" not in state:
+        state["redis"] = connect(get_settings())
+    return state["redis"]
+
+
+def enqueue_soon(job: str, *args: Any) -> bool:
+    """Enqueue a job by dotted name; if Redis is down, log it and let the planner's sweep catch up."""
+    try:
+        enqueue(get_redis(), job, *args)
+    except (RedisError, OSError):
+        log.warning("could not enqueue %s%r; the planner's sweep will pick it up", job, args, exc_info=True)
+        return False
+    return True

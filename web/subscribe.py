@@ -1,0 +1,128 @@
+"""`POST /subscribe`: the signup form, the embedded form and the JSON API, with one answer for all."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+
+from campaigns.signup import sign_up
+from web.database import get_session, get_settings
+from web.limits import address_allowed
+from web.public import clinic_context
+from web.queueing import enqueue_soon
+from web.signup_input import (
+    InvalidSignup,
+    Visit,
+    is_honeypot_filled,
+    signup_from_form,
+    signup_from_json,
+)
+
+bp = Blueprint("subscribe", __name__)
+
+ACCEPTED_MESSAGE = (
+    "Thank you. If this address can receive our emails, a confirmation link is on its way: "
+    "check your inbox, and press the button in that email to start."
+)
+
+
+@bp.route("/subscribe", methods=["POST", "OPTIONS"])
+def subscribe():
+    """Take a signup as a form post or as JSON; answer the same whatever the address's state."""
+    if request.method == "OPTIONS":
+        return preflight()
+    if request.is_json:
+        return subscribe_json()
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return subscribe_form()
+    abort(415, description="Send the signup as a form, or as JSON with Content-Type: application/json.")
+
+
+def subscribe_form():
+    """Handle the HTML form: a redirect to "check your inbox", or the form again with messages."""
+    if is_honeypot_filled(request.form):
+        return redirect(url_for("subscribe.check_inbox"), code=303)
+    channel = "embed" if request.form.get("embed") == "1" else "form"
+    try:
+        signup = signup_from_form(request.form, visit(channel), get_settings().check_deliverability)
+    except InvalidSignup as exc:
+        values = {
+            "email": request.form.get("email", "")[:320],
+            "first_name": request.form.get("first_name", "")[:100],
+        }
+        context = {**clinic_context(), "errors": exc.fields, "values": values}
+        return render_template("landing.html", **context), 400
+    accept(signup)
+    return redirect(url_for("subscribe.check_inbox"), code=303)
+
+
+def subscribe_json():
+    """Handle JSON: 202 with a message, or 400 naming each bad field."""
+    body = request.get_json(silent=True)
+    if body is None:
+        abort(400, description="The body is not valid JSON.")
+    if isinstance(body, dict) and is_honeypot_filled(body):
+        return jsonify(status="accepted", message=ACCEPTED_MESSAGE), 202
+    channel = "embed" if allowed_origin() else "api"
+    try:
+        signup = signup_from_json(body, visit(channel), get_settings().check_deliverability)
+    except InvalidSignup as exc:
+        return jsonify(error="Some fields need attention.", fields=exc.fields), 400
+    accept(signup)
+    return jsonify(status="accepted", message=ACCEPTED_MESSAGE), 202
+
+
+def accept(signup) -> None:
+    """Store the signup and queue its confirmation email, within the per-address limit."""
+    if not address_allowed(signup.email):
+        abort(429, description="Too many signups for this address. Please try again in an hour.")
+    db = get_session()
+    record = sign_up(db, signup, datetime.now(UTC))
+    db.commit()
+    if record is not None:
+        enqueue_soon("workers.jobs.send_confirmation_email", record.id)
+
+
+def visit(channel: str) -> Visit:
+    """Describe where this request came from."""
+    return Visit(
+        channel=channel,
+        ip_address=request.remote_addr,
+        user_agent=request.headers.get("User-Agent"),
+        referrer=request.headers.get("Referer"),
+        consent_text=clinic_context()["consent_text"],
+    )
+
+
+@bp.get("/check-your-inbox")
+def check_inbox():
+    """Tell the visitor what happens next."""
+    return render_template("check_inbox.html", **clinic_context())
+
+
+def allowed_origin() -> str | None:
+    """Return the request's Origin if settings allow it to post with JavaScript."""
+    origin = request.headers.get("Origin")
+    return origin if origin and origin in get_settings().embed_allowed_origins else None
+
+
+def preflight() -> Response:
+    """Answer a CORS preflight: only for the origins settings allow."""
+    if not allowed_origin():
+        abort(403, description="This website may not post the signup form with JavaScript.")
+    response = Response(status=204)
+    response.headers["Access-Control-Allow-Methods"] = "POST"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+    response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+@bp.after_request
+def add_cors_headers(response: Response) -> Response:
+    """Let allowed origins read the answer, and caches know it depends on the origin."""
+    origin = allowed_origin()
+    if origin:
+        response.headers["Access-Control-Allow-Origin"] = origin
+    response.vary.add("Origin")
+    return response
