@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -77,6 +78,13 @@ def test_make_run_serves_the_product_on_the_embedded_default_and_stops_cleanly(t
         assert status == 200 and "Sign in" in login
         assert re.search(r"Password:\s+\S{12,}", log.read_text()), "the admin password is printed once"
         assert (instance / "nurture.db").exists()
+        signup = urllib.parse.urlencode({"email": "ada@example.com", "consent": "yes"}).encode()
+        urllib.request.urlopen(f"{base}/subscribe", data=signup, timeout=5)  # noqa: S310
+        outbox = instance / "outbox"
+        deadline = time.monotonic() + 30
+        while not list(outbox.glob("*.eml")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(list(outbox.glob("*.eml"))) == 1, "the worker delivers the confirmation within seconds"
         assert len(processes_of(instance)) >= 4  # launcher, web, worker, cron (and the embedded Redis)
     finally:
         os.killpg(make.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
