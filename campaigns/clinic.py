@@ -8,7 +8,7 @@ from email.headerregistry import Address
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaigns.delivery import Sender
+from campaigns.composing import Sender
 from campaigns.models import ClinicProfile
 from campaigns.settings import Settings
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from email.utils import make_msgid
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from campaigns.alerts import raise_outage, sending_paused
+from campaigns.composing import Sender
 from campaigns.content_files import EMAILS_DIR, read_content_file
-from campaigns.delivery import Sender
 from campaigns.enrollment import enroll_in_default
-from campaigns.errors import ProviderError
-from campaigns.messages import build_message
+from campaigns.errors import ProviderOutage
 from campaigns.models import ConsentRecord, Suppression
+from campaigns.outgoing import OutgoingEmail, SendOutcome
 from campaigns.providers import Provider
 from campaigns.rendering import render_email
 from campaigns.signup import blocking_suppression
@@ -94,6 +96,8 @@ def send_confirmation(
     record = session.get(ConsentRecord, consent_id)
     if record is None or not is_owed(session, record) or blocking_suppression(session, record.email):
         return False
+    if sending_paused(session):
+        return False  # the planner's sweep sends it once the outage is resolved
     # Claimed first, atomically: of two jobs for one record only one proceeds, and a worker
     # that dies mid-call leaves it marked sent rather than lead to a second email.
     claim = session.execute(
@@ -107,21 +111,33 @@ def send_confirmation(
         return False
     session.refresh(record)
     content = read_content_file(EMAILS_DIR / "confirmation.md")
-    context = {
-        "first_name": record.subscriber.first_name,
-        "clinic_name": sender.clinic_name,
-        "confirm_url": confirm_url(sender, record, now),
-    }
-    email = render_email(
+    context = {"clinic_name": sender.clinic_name, "confirm_url": confirm_url(sender, record, now)}
+    if record.subscriber.first_name:
+        context["first_name"] = record.subscriber.first_name
+    rendered = render_email(
         content.fields["subject"], content.fields["preheader"], content.body, context, sender.footer(None)
     )
+    email = OutgoingEmail(
+        template=rendered,
+        to=record.email,
+        sender=sender.address,
+        substitutions={},
+        send_ref=f"confirm-{record.id}",
+        unsubscribe_url=None,
+        sent_at=now,
+        message_id=make_msgid(domain=sender.address.domain),
+        categories=("confirmation",),
+    )
     try:
-        provider.send(build_message(email, record.email, sender.address, None, now), f"confirm-{record.id}")
-    except ProviderError:
-        record.confirmation_sent_at = None  # nothing went out: the sweep tries again
+        [outcome] = provider.send_many([email])
+    except ProviderOutage as outage:
+        raise_outage(session, str(outage), now)
+        outcome = SendOutcome.retry(str(outage))
+    if outcome.status == "retry":
+        record.confirmation_sent_at = None  # nothing went out: the planner's sweep tries again
         session.commit()
-        raise
-    return True
+        return False
+    return outcome.status == "sent"
 
 
 def confirm(

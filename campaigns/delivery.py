@@ -1,82 +1,91 @@
-"""Deliver one send: check everything again, render, hand to the provider, move the subscriber on.
+"""Deliver a batch of claimed sends: check each again, hand them over, record what happened.
 
-The provider call happens outside any transaction: the send is marked `sending` and committed
-first, so a worker that dies mid-call leaves a row that says so, and nothing is blindly resent.
+The provider is called outside any transaction: sends are marked `sending` and committed
+first, so a job that runs twice finds them taken, and a worker that dies mid-call leaves rows
+that say so; the planner turns those into `unknown`, never into a second email.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
 from datetime import datetime
-from email.headerregistry import Address
 from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
 
-from campaigns.enrollment import advance, window_of
-from campaigns.errors import ProviderError
-from campaigns.messages import build_message
-from campaigns.models import Send, Sequence, StepVersion, Subscriber, Suppression
+from campaigns.alerts import raise_outage, sending_paused
+from campaigns.composing import Composer, Content, Recipient, Sender
+from campaigns.enrollment import advance, live_steps, window_of
+from campaigns.errors import ProviderOutage
+from campaigns.models import Enrollment, Send, Step, StepVersion, Subscriber, Suppression
+from campaigns.outgoing import OutgoingEmail, SendOutcome
 from campaigns.providers import Provider
-from campaigns.rendering import render_email
+from campaigns.retries import MAX_ATTEMPTS, retry_at
 from campaigns.scheduling import next_allowed_moment
 from campaigns.statuses import EnrollmentStatus, SendStatus, SequenceStatus, SubscriberStatus
-from campaigns.tokens import sign
-
-DISCLAIMER = (
-    "This email is educational and is not medical advice. Stem cell therapies for fibromyalgia "
-    "are not approved by the FDA. Talk with your own physician about your care."
-)
 
 
-@dataclass(frozen=True)
-class Sender:
-    """Who the emails come from and what every footer says."""
+def deliver_batch(
+    session: Session, send_ids: list[int], sender: Sender, provider: Provider, now: datetime
+) -> Counter[str]:
+    """Deliver the still-queued sends among `send_ids`; count how each ended."""
+    counts: Counter[str] = Counter()
+    if sending_paused(session):
+        counts["waiting"] = len(send_ids)  # an outage alert is open: they wait for "resume"
+        return counts
+    sends = _load(session, send_ids, now)
+    ready = [send for send in sends if _still_wanted(session, send, sender, now, counts)]
+    session.commit()
+    claimed = _claim(session, [send.id for send in ready], now)
+    ready = [send for send in ready if send.id in claimed]
+    if not ready:
+        return counts
+    emails, ready = _compose(session, ready, sender, now, counts)
+    try:
+        outcomes = provider.send_many(emails)
+    except ProviderOutage as outage:
+        raise_outage(session, str(outage), now)
+        for send in ready:  # nothing was sent: they wait, queued, for the outage to be resolved
+            send.status, send.attempts = SendStatus.QUEUED, send.attempts - 1
+        session.commit()
+        counts["waiting"] += len(ready)
+        return counts
+    _record(session, ready, outcomes, sender, now, counts)
+    session.commit()
+    return counts
 
-    secret_key: str
-    public_base_url: str
-    address: Address
-    clinic_name: str
-    postal_address: str
-    brand_color: str
-    fallback_zone: str
 
-    def footer(self, unsubscribe_url: str | None) -> dict[str, str]:
-        """Return what every email's footer shows."""
-        return {
-            "clinic_name": self.clinic_name,
-            "postal_address": self.postal_address,
-            "brand_color": self.brand_color,
-            "disclaimer": DISCLAIMER,
-            "unsubscribe_url": unsubscribe_url or "",
-        }
+def _load(session: Session, send_ids: list[int], now: datetime) -> list[Send]:
+    """Load the queued sends that are due, with their enrollment, sequence and step."""
+    query = (
+        select(Send)
+        .where(Send.id.in_(send_ids), Send.status == SendStatus.QUEUED)
+        .where((Send.retry_at.is_(None)) | (Send.retry_at <= now))
+        .options(selectinload(Send.enrollment).selectinload(Enrollment.sequence), selectinload(Send.step))
+        .order_by(Send.id)
+    )
+    return list(session.scalars(query))
 
 
-def deliver_send(
-    session: Session, send_id: int, sender: Sender, provider: Provider, now: datetime
-) -> SendStatus | None:
-    """Deliver send `send_id` if it is still queued and still wanted; return its final status."""
-    send = session.get(Send, send_id)
-    if send is None or send.status != SendStatus.QUEUED:
-        return send.status if send else None  # already handled: RQ may run a job twice
+def _still_wanted(session: Session, send: Send, sender: Sender, now: datetime, counts: Counter[str]) -> bool:
+    """Check the send again just before sending; skip it or give its step back if not."""
     subscriber = session.get_one(Subscriber, send.subscriber_id)
-    zone = ZoneInfo(subscriber.timezone or sender.fallback_zone)
     reason = _reason_to_skip(session, send, subscriber)
     if reason:
         send.status, send.error = SendStatus.SKIPPED, reason
-        session.commit()
-        return send.status
+        counts["skipped"] += 1
+        return False
+    zone = ZoneInfo(subscriber.timezone or sender.fallback_zone)
     opening = next_allowed_moment(now, window_of(send.step), zone)
-    if opening > now:  # left in a queue past its window: give the step back to the planner
-        send.enrollment.next_send_at = opening
+    paused = send.enrollment.sequence.status != SequenceStatus.ACTIVE
+    if paused or opening > now:  # paused, or left in a queue past its window: nobody loses their place
+        send.enrollment.next_send_at = now if paused else opening
         session.delete(send)
-        session.commit()
-        return None
-    send.status, send.attempts = SendStatus.SENDING, send.attempts + 1
-    session.commit()
-    return _hand_over(session, send, subscriber, sender, provider, zone, now)
+        counts["rescheduled"] += 1
+        return False
+    return True
 
 
 def _reason_to_skip(session: Session, send: Send, subscriber: Subscriber) -> str | None:
@@ -86,41 +95,87 @@ def _reason_to_skip(session: Session, send: Send, subscriber: Subscriber) -> str
         return "address is suppressed"
     if send.enrollment.status != EnrollmentStatus.ACTIVE:
         return f"enrollment is {send.enrollment.status}"
-    if session.get_one(Sequence, send.enrollment.sequence_id).status != SequenceStatus.ACTIVE:
-        return "sequence is not active"
+    if send.step.deleted_at is not None:
+        return "step was deleted"
     if send.step_version_id is None:
         return "step has no published version"
     return None
 
 
-def _hand_over(
-    session: Session,
-    send: Send,
-    subscriber: Subscriber,
-    sender: Sender,
-    provider: Provider,
-    zone: ZoneInfo,
-    now: datetime,
-) -> SendStatus:
-    version = session.get_one(StepVersion, send.step_version_id)
-    token = sign(sender.secret_key, "unsubscribe", [subscriber.id, send.id])
-    unsubscribe_url = f"{sender.public_base_url}/unsubscribe/{token}"
-    context = {
-        "first_name": subscriber.first_name,
-        "email": subscriber.email,
-        "consultation_url": f"{sender.public_base_url}/consultation",
-        "unsubscribe_url": unsubscribe_url,
-    }
-    try:
-        footer = sender.footer(unsubscribe_url)
-        rendered = render_email(version.subject, version.preheader, version.body, context, footer)
-        message = build_message(rendered, subscriber.email, sender.address, unsubscribe_url, now)
-        send.provider_message_id = provider.send(message, f"send-{send.id}")
-    except (TemplateError, ProviderError) as exc:
-        send.status, send.error = SendStatus.FAILED, str(exc)[:2000]
-        session.commit()
-        return send.status
-    send.status, send.sent_at = SendStatus.SENT, now
-    advance(session, send.enrollment, send.step, zone, now)
+def _claim(session: Session, send_ids: list[int], now: datetime) -> set[int]:
+    """Mark sends `sending`, atomically; return those this job won."""
+    if not send_ids:
+        return set()
+    claimed = session.scalars(
+        update(Send)
+        .where(Send.id.in_(send_ids), Send.status == SendStatus.QUEUED)
+        .values(status=SendStatus.SENDING, attempts=Send.attempts + 1, attempted_at=now, retry_at=None)
+        .returning(Send.id)
+        .execution_options(synchronize_session=False)
+    ).all()
     session.commit()
-    return send.status
+    for send_id in claimed:
+        session.expire(session.get_one(Send, send_id))
+    return set(claimed)
+
+
+def _compose(
+    session: Session, sends: list[Send], sender: Sender, now: datetime, counts: Counter[str]
+) -> tuple[list[OutgoingEmail], list[Send]]:
+    """Build each send's email; a send whose content does not render fails on its own."""
+    version_ids = {s.step_version_id for s in sends if s.step_version_id}
+    versions = session.scalars(select(StepVersion).where(StepVersion.id.in_(version_ids)))
+    composer = Composer(sender, {v.id: Content(v.subject, v.preheader, v.body) for v in versions}, now)
+    emails, composed = [], []
+    for send in sends:
+        subscriber = session.get_one(Subscriber, send.subscriber_id)
+        sequence = send.enrollment.sequence
+        assert send.step_version_id is not None
+        recipient = Recipient(
+            send.id,
+            subscriber.id,
+            subscriber.email,
+            subscriber.first_name,
+            send.step_version_id,
+            (f"sequence-{sequence.slug}", f"step-{send.step_id}"),
+        )
+        try:
+            emails.append(composer.email_for(recipient))
+        except TemplateError as exc:
+            send.status, send.error = SendStatus.FAILED, f"the content does not render: {exc}"[:2000]
+            counts["failed"] += 1
+            continue
+        composed.append(send)
+    return emails, composed
+
+
+def _record(
+    session: Session,
+    sends: list[Send],
+    outcomes: list[SendOutcome],
+    sender: Sender,
+    now: datetime,
+    counts: Counter[str],
+) -> None:
+    """Store each outcome and move each subscriber whose email went out to their next step."""
+    steps_by_sequence: dict[int, list[Step]] = {}
+    for send, outcome in zip(sends, outcomes, strict=True):
+        send.error = outcome.error
+        if outcome.status == "sent":
+            send.status, send.sent_at, send.provider_message_id = SendStatus.SENT, now, outcome.message_id
+            enrollment = send.enrollment
+            steps = steps_by_sequence.setdefault(
+                enrollment.sequence_id, live_steps(session, enrollment.sequence_id)
+            )
+            subscriber = session.get_one(Subscriber, send.subscriber_id)
+            advance(enrollment, send.step, steps, ZoneInfo(subscriber.timezone or sender.fallback_zone), now)
+        elif outcome.status == "retry" and send.attempts < MAX_ATTEMPTS:
+            send.status, send.retry_at = (
+                SendStatus.QUEUED,
+                retry_at(send.attempts, now, outcome.retry_after_s),
+            )
+        elif outcome.status == "unknown":
+            send.status = SendStatus.UNKNOWN
+        else:
+            send.status = SendStatus.FAILED
+        counts[str(send.status) if send.status != SendStatus.QUEUED else "retrying"] += 1

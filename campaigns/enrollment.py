@@ -73,10 +73,10 @@ def enroll_in_default(session: Session, subscriber: Subscriber, zone: ZoneInfo, 
         _point_at(existing, existing.next_step, zone, now)
 
 
-def advance(session: Session, enrollment: Enrollment, sent: Step, zone: ZoneInfo, now: datetime) -> None:
-    """Move past `sent`: point at the next live step, or complete the enrollment."""
+def advance(enrollment: Enrollment, sent: Step, steps: list[Step], zone: ZoneInfo, now: datetime) -> None:
+    """Move past `sent`: point at the next of the sequence's live `steps`, or complete."""
     enrollment.last_sent_at = now
-    later = [s for s in live_steps(session, enrollment.sequence_id) if s.position > sent.position]
+    later = [s for s in steps if s.position > sent.position]
     _point_at(enrollment, later[0] if later else None, zone, now)
 
 

@@ -25,3 +25,7 @@ class ValidationError(NurtureError):
 
 class ProviderError(NurtureError):
     """The email provider refused or failed a message."""
+
+
+class ProviderOutage(ProviderError):
+    """The provider refuses every message (bad key, unverified sender): sending must pause."""

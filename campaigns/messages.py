@@ -16,7 +16,7 @@ def build_message(
     sender: Address,
     unsubscribe_url: str | None,
     sent_at: datetime,
-    extra_headers: dict[str, str] | None = None,
+    message_id: str | None = None,
 ) -> EmailMessage:
     """Return a multipart/alternative message, text first, with one-click unsubscribe headers.
 
@@ -28,12 +28,10 @@ def build_message(
     message["To"] = to
     message["Subject"] = email.subject
     message["Date"] = format_datetime(sent_at)
-    message["Message-ID"] = make_msgid(domain=sender.domain)
+    message["Message-ID"] = message_id or make_msgid(domain=sender.domain)
     if unsubscribe_url:
         message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    for name, value in (extra_headers or {}).items():
-        message[name] = value
     message.set_content(email.text, subtype="plain", charset="utf-8")
     message.add_alternative(email.html, subtype="html", charset="utf-8")
     return message

@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import UTC, datetime
 
 from campaigns.clinic import sender_for
-from campaigns.confirmation import owed_confirmations, send_confirmation
+from campaigns.confirmation import send_confirmation
 from campaigns.db import session_scope
-from campaigns.delivery import deliver_send
-from campaigns.planner import claim_due_sends
+from campaigns.delivery import deliver_batch
+from campaigns.tick import plan
 from workers.queues import DEFAULT_QUEUE, SEND_QUEUE, connect, enqueue
 from workers.runtime import get_runtime
 
+SEND_JOB_TIMEOUT_S = 600
+"""Longer than any batch takes; shorter than recovery.SENDING_TIMEOUT."""
+
 
 def send_batch(send_ids: list[int]) -> dict[str, int]:
-    """Deliver each send of a claimed batch; return how many ended in each status."""
+    """Deliver a claimed batch; return how many ended in each status."""
     runtime = get_runtime()
-    outcomes: Counter[str] = Counter()
     with session_scope(runtime.sessions) as session:
         sender = sender_for(session, runtime.settings)
-        for send_id in send_ids:
-            status = deliver_send(session, send_id, sender, runtime.provider, datetime.now(UTC))
-            outcomes[str(status or "rescheduled")] += 1
-    return dict(outcomes)
+        return dict(deliver_batch(session, send_ids, sender, runtime.provider, datetime.now(UTC)))
 
 
 def send_confirmation_email(consent_id: int) -> bool:
@@ -35,18 +33,16 @@ def send_confirmation_email(consent_id: int) -> bool:
 
 
 def plan_due() -> int:
-    """Queue owed confirmations, then claim due sends in batches, one delivery job per batch."""
+    """Run one planning cycle, one delivery job per batch; return how many sends were handed on."""
     runtime = get_runtime()
     connection = connect(runtime.settings)
-    with session_scope(runtime.sessions) as session:
-        for consent_id in owed_confirmations(session, datetime.now(UTC)):
-            enqueue(connection, "workers.jobs.send_confirmation_email", consent_id, queue=DEFAULT_QUEUE)
-    claimed, last_id = 0, 0
-    while True:
-        with session_scope(runtime.sessions) as session:
-            batch = claim_due_sends(session, datetime.now(UTC), after_id=last_id)
-        if not batch.send_ids:
-            return claimed
-        enqueue(connection, "workers.jobs.send_batch", batch.send_ids, queue=SEND_QUEUE)
-        claimed += len(batch.send_ids)
-        last_id = batch.last_enrollment_id
+
+    def hand_on(send_ids: list[int]) -> None:
+        enqueue(
+            connection, "workers.jobs.send_batch", send_ids, queue=SEND_QUEUE, job_timeout=SEND_JOB_TIMEOUT_S
+        )
+
+    def confirm(consent_id: int) -> None:
+        enqueue(connection, "workers.jobs.send_confirmation_email", consent_id, queue=DEFAULT_QUEUE)
+
+    return plan(runtime.sessions, datetime.now(UTC), hand_on, confirm)

@@ -1,12 +1,13 @@
 """The data model: every table the engine keeps, importable from one place."""
 
-from campaigns.models.accounts import ApiToken, AuditLog, ClinicProfile, User
+from campaigns.models.accounts import Alert, ApiToken, AuditLog, ClinicProfile, User
 from campaigns.models.audience import ConsentRecord, Subscriber, Suppression
 from campaigns.models.base import Base
 from campaigns.models.delivery import Conversion, Event, Link, Send
 from campaigns.models.sequences import Enrollment, Sequence, Step, StepVersion
 
 __all__ = [
+    "Alert",
     "ApiToken",
     "AuditLog",
     "Base",

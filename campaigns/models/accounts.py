@@ -68,3 +68,16 @@ class ClinicProfile(Base):
     brand_color: Mapped[str] = mapped_column(String(7), default="#1f5f8b")
     privacy_notice: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime]
+
+
+class Alert(Base):
+    """Something an administrator must act on; an open provider outage pauses all sending."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    opened_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -29,7 +29,9 @@ class Send(Base):
     subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"), index=True)
     status: Mapped[SendStatus] = mapped_column(status_column(SendStatus))
     queued_at: Mapped[datetime]
+    retry_at: Mapped[datetime | None]  # queued again after a passing failure, not before this
     attempts: Mapped[int] = mapped_column(default=0)
+    attempted_at: Mapped[datetime | None]  # when the provider was last called for it
     sent_at: Mapped[datetime | None]
     provider_message_id: Mapped[str | None] = mapped_column(String(200))
     error: Mapped[str | None] = mapped_column(Text)

@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
-from email.message import EmailMessage
+from collections.abc import Sequence
 from typing import Protocol
 
-from campaigns.errors import ProviderError
+from campaigns.outgoing import OutgoingEmail, SendOutcome
 from campaigns.settings import Settings
 
 
 class Provider(Protocol):
-    """Something that hands a finished MIME message to the world and returns its message id."""
+    """Something that hands finished emails to the world."""
 
-    def send(self, message: EmailMessage, send_ref: str) -> str:
-        """Send `message`; `send_ref` is our id for it, carried to the provider's events."""
+    def send_many(self, emails: Sequence[OutgoingEmail]) -> list[SendOutcome]:
+        """Hand each email over and say what became of it, in order.
+
+        Raises ProviderOutage when the provider refuses every message (a bad key, an
+        unverified sender), so that sending pauses instead of failing each email.
+        """
         ...
 
 
 def provider_for(settings: Settings) -> Provider:
     """Build the provider `EMAIL_BACKEND` names."""
+    if settings.email_backend == "sendgrid":
+        from campaigns.providers.sendgrid import SendGridProvider
+
+        assert settings.sendgrid_api_key is not None  # the settings insist on it
+        return SendGridProvider(settings.sendgrid_api_key, settings.sendgrid_api_host)
+    if settings.email_backend == "smtp":
+        from campaigns.providers.smtp import SmtpProvider
+
+        assert settings.smtp_url is not None
+        return SmtpProvider(settings.smtp_url)
     from campaigns.providers.outbox import OutboxProvider
 
-    if settings.email_backend == "outbox":
-        return OutboxProvider(settings.outbox_dir)
-    raise ProviderError(f"EMAIL_BACKEND={settings.email_backend} is not available in this version")
+    return OutboxProvider(settings.outbox_dir)

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import os
 import re
-from email.message import EmailMessage
+from collections.abc import Sequence
 from email.policy import SMTP
 from pathlib import Path
 
+from campaigns.outgoing import OutgoingEmail, SendOutcome
+
 
 class OutboxProvider:
-    """Write each message to `folder` as `<send ref>.eml`, atomically."""
+    """Write each email to `folder` as `<send ref>.eml`, atomically."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def send(self, message: EmailMessage, send_ref: str) -> str:
-        """Write the message; readers never see half a file."""
+    def send_many(self, emails: Sequence[OutgoingEmail]) -> list[SendOutcome]:
+        """Write every email; readers never see half a file."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9_.-]", "_", send_ref)
-        final = self.folder / f"{name}.eml"
-        partial = self.folder / f".{name}.{os.getpid()}.tmp"
-        partial.write_bytes(message.as_bytes(policy=SMTP))
-        partial.replace(final)
-        return str(message["Message-ID"]).strip("<>")
+        outcomes = []
+        for email in emails:
+            name = re.sub(r"[^A-Za-z0-9_.-]", "_", email.send_ref)
+            partial = self.folder / f".{name}.{os.getpid()}.tmp"
+            partial.write_bytes(email.message().as_bytes(policy=SMTP))
+            partial.replace(self.folder / f"{name}.eml")
+            outcomes.append(SendOutcome.sent(email.message_id.strip("<>")))
+        return outcomes

@@ -1,0 +1,112 @@
+"""An email ready for a provider: a shared rendering plus one recipient's substitutions.
+
+Marketer content is rendered once per step version and recipient shape, with placeholders
+where each recipient differs (first name, links with their own tokens). A recipient's email
+is that rendering with their values substituted: SMTP and the outbox substitute here, SendGrid
+does it on its side from the same substitutions, so every provider delivers the same message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+
+from markupsafe import escape
+
+from campaigns.messages import build_message
+from campaigns.rendering import RenderedEmail
+
+
+def placeholder(name: str) -> str:
+    """Return the placeholder that stands for `name` in a shared rendering's text and subject."""
+    return f"%%nurture:{name}%%"
+
+
+def html_placeholder(name: str) -> str:
+    """Return the placeholder for `name` in the HTML part, where its value must be escaped."""
+    return f"%%nurture:{name}:html%%"
+
+
+def to_html_placeholders(html: str, names: list[str]) -> str:
+    """Mark each placeholder in the HTML part as needing an HTML-escaped value."""
+    for name in names:
+        html = html.replace(placeholder(name), html_placeholder(name))
+    return html
+
+
+def substitutions_for(values: dict[str, str]) -> dict[str, str]:
+    """Return the tag -> value map for one recipient: raw in text, escaped in HTML."""
+    tags = {placeholder(name): value for name, value in values.items()}
+    tags.update({html_placeholder(name): str(escape(value)) for name, value in values.items()})
+    return tags
+
+
+def substitute(text: str, substitutions: dict[str, str]) -> str:
+    """Replace every tag in `text` with its value."""
+    for tag, value in substitutions.items():
+        text = text.replace(tag, value)
+    return text
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """One recipient's email: the shared rendering, their substitutions and their headers."""
+
+    template: RenderedEmail
+    to: str
+    sender: Address
+    substitutions: dict[str, str]
+    send_ref: str  # our id for it: "send-12" or "confirm-3"; SendGrid carries it to its events
+    unsubscribe_url: str | None
+    sent_at: datetime
+    message_id: str
+    categories: tuple[str, ...] = ()
+
+    @property
+    def subject(self) -> str:
+        """Return this recipient's subject."""
+        return substitute(self.template.subject, self.substitutions)
+
+    def message(self) -> EmailMessage:
+        """Return the complete MIME message for this recipient."""
+        personal = RenderedEmail(
+            subject=self.subject,
+            preheader=substitute(self.template.preheader, self.substitutions),
+            text=substitute(self.template.text, self.substitutions),
+            html=substitute(self.template.html, self.substitutions),
+        )
+        return build_message(
+            personal, self.to, self.sender, self.unsubscribe_url, self.sent_at, self.message_id
+        )
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What a provider did with one email."""
+
+    status: str  # sent | retry | failed | unknown
+    message_id: str | None = None
+    error: str | None = None
+    retry_after_s: float | None = None
+
+    @classmethod
+    def sent(cls, message_id: str) -> SendOutcome:
+        """The provider accepted it."""
+        return cls("sent", message_id=message_id)
+
+    @classmethod
+    def retry(cls, error: str, after_s: float | None = None) -> SendOutcome:
+        """It did not reach the provider, or the provider asked us to come back later."""
+        return cls("retry", error=error, retry_after_s=after_s)
+
+    @classmethod
+    def failed(cls, error: str) -> SendOutcome:
+        """The provider refused this message for good."""
+        return cls("failed", error=error)
+
+    @classmethod
+    def unknown(cls, error: str) -> SendOutcome:
+        """It may have reached the provider: never resend blindly."""
+        return cls("unknown", error=error)
