@@ -8,7 +8,7 @@ that say so; the planner turns those into `unknown`, never into a second email.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateError
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from campaigns.alerts import raise_outage, sending_paused
 from campaigns.composing import Composer, Content, Recipient, Sender
-from campaigns.enrollment import advance, live_steps, window_of
+from campaigns.enrollment import advance, live_steps, skip_step, window_of
 from campaigns.errors import ProviderOutage
 from campaigns.models import Enrollment, Send, Step, StepVersion, Subscriber, Suppression
 from campaigns.outgoing import OutgoingEmail, SendOutcome
@@ -25,6 +25,9 @@ from campaigns.providers import Provider
 from campaigns.retries import MAX_ATTEMPTS, retry_at
 from campaigns.scheduling import next_allowed_moment
 from campaigns.statuses import EnrollmentStatus, SendStatus, SequenceStatus, SubscriberStatus
+
+PAUSED_RECHECK = timedelta(days=1)
+"""A send of a paused sequence waits this long; resuming the sequence makes it due at once."""
 
 
 def deliver_batch(
@@ -72,17 +75,18 @@ def _load(session: Session, send_ids: list[int], now: datetime) -> list[Send]:
 def _still_wanted(session: Session, send: Send, sender: Sender, now: datetime, counts: Counter[str]) -> bool:
     """Check the send again just before sending; skip it or give its step back if not."""
     subscriber = session.get_one(Subscriber, send.subscriber_id)
+    zone = ZoneInfo(subscriber.timezone or sender.fallback_zone)
     reason = _reason_to_skip(session, send, subscriber)
     if reason:
         send.status, send.error = SendStatus.SKIPPED, reason
+        if send.step.deleted_at is not None and send.enrollment.status == EnrollmentStatus.ACTIVE:
+            skip_step(send.enrollment, send.step, live_steps(session, send.enrollment.sequence_id), zone, now)
         counts["skipped"] += 1
         return False
-    zone = ZoneInfo(subscriber.timezone or sender.fallback_zone)
     opening = next_allowed_moment(now, window_of(send.step), zone)
     paused = send.enrollment.sequence.status != SequenceStatus.ACTIVE
-    if paused or opening > now:  # paused, or left in a queue past its window: nobody loses their place
-        send.enrollment.next_send_at = now if paused else opening
-        session.delete(send)
+    if paused or opening > now:  # it waits, queued, keeping its place and its history
+        send.retry_at = now + PAUSED_RECHECK if paused else opening
         counts["rescheduled"] += 1
         return False
     return True
@@ -96,7 +100,7 @@ def _reason_to_skip(session: Session, send: Send, subscriber: Subscriber) -> str
     if send.enrollment.status != EnrollmentStatus.ACTIVE:
         return f"enrollment is {send.enrollment.status}"
     if send.step.deleted_at is not None:
-        return "step was deleted"
+        return "the step was deleted"
     if send.step_version_id is None:
         return "step has no published version"
     return None

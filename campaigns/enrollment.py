@@ -42,7 +42,7 @@ def enroll(
         enrolled_at=now,
     )
     session.add(enrollment)
-    _point_at(enrollment, next(iter(live_steps(session, sequence.id)), None), zone, now)
+    _point_at(enrollment, next(iter(live_steps(session, sequence.id)), None), zone, now, now)
     return enrollment
 
 
@@ -70,17 +70,36 @@ def enroll_in_default(session: Session, subscriber: Subscriber, zone: ZoneInfo, 
         enroll(session, subscriber, sequence, zone, now)
     elif existing.status == EnrollmentStatus.EXITED:
         existing.status, existing.ended_at, existing.exit_reason = EnrollmentStatus.ACTIVE, None, None
-        _point_at(existing, existing.next_step, zone, now)
+        _point_at(existing, existing.next_step, zone, now, now)
 
 
 def advance(enrollment: Enrollment, sent: Step, steps: list[Step], zone: ZoneInfo, now: datetime) -> None:
     """Move past `sent`: point at the next of the sequence's live `steps`, or complete."""
     enrollment.last_sent_at = now
-    later = [s for s in steps if s.position > sent.position]
-    _point_at(enrollment, later[0] if later else None, zone, now)
+    _point_at(enrollment, _after(sent, steps), zone, now, now)
 
 
-def _point_at(enrollment: Enrollment, step: Step | None, zone: ZoneInfo, now: datetime) -> None:
+def skip_step(
+    enrollment: Enrollment, skipped: Step, steps: list[Step], zone: ZoneInfo, now: datetime
+) -> None:
+    """Move past a step that will never be sent (it was deleted); the delay counts from the last send."""
+    base = enrollment.last_sent_at or enrollment.enrolled_at
+    _point_at(enrollment, _after(skipped, steps), zone, base, now)
+
+
+def point_at(enrollment: Enrollment, step: Step, zone: ZoneInfo, now: datetime) -> None:
+    """Make `step` the enrollment's next, due its delay after the last send (or enrollment)."""
+    _point_at(enrollment, step, zone, enrollment.last_sent_at or enrollment.enrolled_at, now)
+
+
+def _after(step: Step, steps: list[Step]) -> Step | None:
+    later = [s for s in steps if s.position > step.position and s.id != step.id]
+    return later[0] if later else None
+
+
+def _point_at(
+    enrollment: Enrollment, step: Step | None, zone: ZoneInfo, base: datetime, now: datetime
+) -> None:
     if step is None:
         enrollment.status = EnrollmentStatus.COMPLETED
         enrollment.next_step_id = None
@@ -88,4 +107,5 @@ def _point_at(enrollment: Enrollment, step: Step | None, zone: ZoneInfo, now: da
         enrollment.ended_at = now
         return
     enrollment.next_step_id = step.id
-    enrollment.next_send_at = due_time(now, step.delay_minutes, window_of(step), zone)
+    enrollment.next_step = step
+    enrollment.next_send_at = due_time(base, step.delay_minutes, window_of(step), zone)

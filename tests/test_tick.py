@@ -56,8 +56,9 @@ def test_a_late_catch_up_on_a_weekend_waits_for_the_window(db: Session, settings
     _, enrollment = active_subscriber(db, seeded(db, settings))  # due Monday 09:00, weekdays only
     saturday = tick(settings, 5)
     assert (saturday["claimed"], saturday["sent"], saturday["rescheduled"]) == (1, 0, 1)
-    db.expire_all()
-    assert db.get_one(Enrollment, enrollment.id).next_send_at == START + timedelta(days=7)
+    send = db.scalars(select(Send)).one()
+    assert send.status == SendStatus.QUEUED and send.retry_at == START + timedelta(days=7)
+    assert tick(settings, 6)["claimed"] == 0  # Sunday
     assert tick(settings, 7)["sent"] == 1
     assert len(outbox_messages(settings.outbox_dir)) == 1
 

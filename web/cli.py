@@ -6,17 +6,16 @@ import sys
 from datetime import UTC, datetime
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from campaigns import schema
 from campaigns.accounts import create_user, generate_password
 from campaigns.db import session_scope
-from campaigns.errors import NurtureError, ValidationError
-from campaigns.providers import provider_for
+from campaigns.errors import ValidationError
 from campaigns.seed import seed
 from campaigns.statuses import Role
-from campaigns.tick import OUTCOMES, run_tick
+from web import cli_sending
 from web.database import get_engine, get_settings
 from web.health import check_database, check_redis
 
@@ -24,8 +23,6 @@ db_cli = AppGroup("db", help="Manage the database schema.")
 
 
 def _sessions():
-    from flask import current_app
-
     return current_app.extensions["nurture"]["sessions"]
 
 
@@ -80,33 +77,6 @@ def create_user_command(email: str, role: str, password: str | None) -> None:
         click.echo(f"Password: {password}  (shown once)")
 
 
-def parse_moment(value: str | None) -> datetime:
-    """Parse an ISO-8601 time with a zone, or return now."""
-    if value is None:
-        return datetime.now(UTC)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not an ISO-8601 time such as 2030-01-01T10:00:00Z") from exc
-    if moment.tzinfo is None:
-        raise click.BadParameter("give a time zone, for example 2030-01-01T10:00:00Z")
-    return moment.astimezone(UTC)
-
-
-@click.command("tick")
-@with_appcontext
-@click.option("--at", "at", help="Run as of this ISO-8601 time (default: now).")
-def tick_command(at: str | None) -> None:
-    """Plan what is due at a moment and deliver it before returning; print the counts."""
-    moment = parse_moment(at)
-    settings = get_settings()
-    try:
-        counts = run_tick(_sessions(), settings, provider_for(settings), moment)
-    except NurtureError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"tick at {moment.isoformat()}: " + " ".join(f"{name}={counts[name]}" for name in OUTCOMES))
-
-
 @click.command("check")
 @with_appcontext
 def check_command() -> None:
@@ -129,5 +99,6 @@ def check_command() -> None:
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(db_cli)
-    for command in (seed_command, create_user_command, tick_command, check_command):
+    for command in (seed_command, create_user_command, check_command):
         app.cli.add_command(command)
+    cli_sending.init_app(app)

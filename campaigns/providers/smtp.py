@@ -34,7 +34,11 @@ class _SMTP_SSL(_Tracking, smtplib.SMTP_SSL):
 
 
 class SmtpProvider:
-    """Send through the relay `SMTP_URL` names; `?starttls=false` allows a plain local relay."""
+    """Send through the relay `SMTP_URL` names.
+
+    `smtp://` insists on STARTTLS, `smtps://` speaks TLS from the start; `?starttls=false` allows
+    a plain relay on a trusted network, and `?cafile=/path/ca.pem` trusts a private CA.
+    """
 
     def __init__(self, url: str, timeout_s: float = TIMEOUT_S) -> None:
         parts = urlsplit(url)
@@ -43,12 +47,14 @@ class SmtpProvider:
         self.port = parts.port or (465 if self.implicit_tls else 587)
         self.username = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
-        self.starttls = parse_qs(parts.query).get("starttls", ["true"])[0].lower() != "false"
+        query = parse_qs(parts.query)
+        self.starttls = query.get("starttls", ["true"])[0].lower() != "false"
+        self.cafile = query.get("cafile", [None])[0]  # a relay whose certificate a private CA signed
         self.timeout_s = timeout_s
 
     def connect(self) -> _SMTP | _SMTP_SSL:
         """Open an authenticated connection; a refused login is an outage."""
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=self.cafile)
         if self.implicit_tls:
             connection: _SMTP | _SMTP_SSL = _SMTP_SSL(
                 self.host, self.port, timeout=self.timeout_s, context=context

@@ -1,0 +1,69 @@
+"""Ways out of a sequence: a booked consultation, an unsubscribe, a bounce, a complaint.
+
+Each ends the subscriber's enrollments at once and skips any email already queued for them;
+the delivery job checks again just before sending, so one already in a worker's hands stops too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from campaigns.models import Enrollment, Send, Subscriber, Suppression
+from campaigns.statuses import EnrollmentStatus, SendStatus, SubscriberStatus, SuppressionReason
+
+SUBSCRIBER_STATUS_FOR = {
+    SuppressionReason.UNSUBSCRIBED: SubscriberStatus.UNSUBSCRIBED,
+    SuppressionReason.BOUNCED: SubscriberStatus.BOUNCED,
+    SuppressionReason.COMPLAINED: SubscriberStatus.COMPLAINED,
+}
+
+
+def end_enrollments(session: Session, subscriber_id: int, reason: str, now: datetime) -> int:
+    """End every active enrollment of a subscriber and skip their queued emails; return how many ended."""
+    ended = session.execute(
+        update(Enrollment)
+        .where(Enrollment.subscriber_id == subscriber_id, Enrollment.status == EnrollmentStatus.ACTIVE)
+        .values(status=EnrollmentStatus.EXITED, ended_at=now, exit_reason=reason, next_send_at=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    session.execute(
+        update(Send)
+        .where(Send.subscriber_id == subscriber_id, Send.status == SendStatus.QUEUED)
+        .values(status=SendStatus.SKIPPED, error=f"subscriber left the sequence: {reason}")
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(ended.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def suppress(
+    session: Session, email: str, reason: SuppressionReason, now: datetime, note: str | None = None
+) -> Suppression:
+    """Never mail `email` again: record why, update the subscriber and end their sequences."""
+    suppression = session.scalar(select(Suppression).where(Suppression.email == email))
+    if suppression is None:
+        suppression = Suppression(email=email, reason=reason, created_at=now, note=note)
+        session.add(suppression)
+    elif reason != SuppressionReason.UNSUBSCRIBED:
+        suppression.reason = reason  # a bounce or complaint outweighs an unsubscribe
+    subscriber = session.scalar(select(Subscriber).where(Subscriber.email == email))
+    if subscriber is not None:
+        if reason in SUBSCRIBER_STATUS_FOR:
+            subscriber.status = SUBSCRIBER_STATUS_FOR[reason]
+        if reason == SuppressionReason.UNSUBSCRIBED:
+            subscriber.unsubscribed_at = now
+        end_enrollments(session, subscriber.id, str(reason), now)
+    session.flush()
+    return suppression
+
+
+def unsubscribe(session: Session, subscriber: Subscriber, now: datetime) -> None:
+    """Unsubscribe a person from everything, at once."""
+    suppress(session, subscriber.email, SuppressionReason.UNSUBSCRIBED, now)
+
+
+def goal_reached(session: Session, subscriber: Subscriber, now: datetime) -> int:
+    """End a subscriber's sequences because they booked a consultation."""
+    return end_enrollments(session, subscriber.id, "booked", now)

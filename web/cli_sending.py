@@ -1,0 +1,113 @@
+"""The operator's sending commands: `tick`, `sends` (unknown and failed ones) and `sending`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from campaigns.alerts import open_alerts, resume_sending
+from campaigns.db import session_scope
+from campaigns.errors import NurtureError
+from campaigns.providers import provider_for
+from campaigns.send_decisions import resend, settle_as_sent, skip, undecided_sends
+from campaigns.statuses import SendStatus
+from campaigns.tick import OUTCOMES, run_tick
+from web.database import get_settings
+
+sends_cli = AppGroup("sends", help="Look at and decide unknown or failed sends.")
+sending_cli = AppGroup("sending", help="See why sending is paused, and resume it.")
+
+
+def _sessions():
+    return current_app.extensions["nurture"]["sessions"]
+
+
+def parse_moment(value: str | None) -> datetime:
+    """Parse an ISO-8601 time with a zone, or return now."""
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not an ISO-8601 time such as 2030-01-01T10:00:00Z") from exc
+    if moment.tzinfo is None:
+        raise click.BadParameter("give a time zone, for example 2030-01-01T10:00:00Z")
+    return moment.astimezone(UTC)
+
+
+@click.command("tick")
+@click.option("--at", "at", help="Run as of this ISO-8601 time (default: now).")
+@with_appcontext
+def tick_command(at: str | None) -> None:
+    """Plan what is due at a moment and deliver it before returning; print the counts."""
+    moment = parse_moment(at)
+    settings = get_settings()
+    counts = run_tick(_sessions(), settings, provider_for(settings), moment)
+    click.echo(f"tick at {moment.isoformat()}: " + " ".join(f"{name}={counts[name]}" for name in OUTCOMES))
+
+
+@sends_cli.command("list")
+@click.option("--status", type=click.Choice(["unknown", "failed"]), default="unknown", show_default=True)
+def list_sends(status: str) -> None:
+    """List sends that are unknown (may have gone out) or failed."""
+    with session_scope(_sessions()) as session:
+        sends = undecided_sends(session, SendStatus(status))
+        for send in sends:
+            when = (send.attempted_at or send.queued_at).isoformat(timespec="seconds")
+            click.echo(
+                f"{send.id}\t{when}\tstep {send.step_id}\tsubscriber {send.subscriber_id}\t{send.error or ''}"
+            )
+        click.echo(f"{len(sends)} {status} send(s)")
+
+
+def _decide(action, send_id: int) -> None:
+    try:
+        with session_scope(_sessions()) as session:
+            send = action(session, send_id)
+            click.echo(f"send {send.id} is now {send.status}")
+    except NurtureError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@sends_cli.command("settle")
+@click.argument("send_id", type=int)
+@click.option("--as", "decision", type=click.Choice(["sent", "resend", "skip"]), required=True)
+def settle(send_id: int, decision: str) -> None:
+    """Decide an unknown or failed send: it went out (sent), send it again (resend), or move on (skip)."""
+    now, zone = datetime.now(UTC), get_settings().clinic_timezone
+    actions = {
+        "sent": lambda session, sid: settle_as_sent(session, sid, zone, now),
+        "resend": lambda session, sid: resend(session, sid, now),
+        "skip": lambda session, sid: skip(session, sid, zone, now),
+    }
+    _decide(actions[decision], send_id)
+
+
+@sending_cli.command("status")
+def sending_status() -> None:
+    """Show open alerts; an open provider outage means sending is paused."""
+    with session_scope(_sessions()) as session:
+        alerts = open_alerts(session)
+        for alert in alerts:
+            click.echo(f"{alert.opened_at.isoformat(timespec='seconds')} {alert.kind}: {alert.message}")
+        click.echo(
+            "sending is paused" if any(a.kind == "provider_outage" for a in alerts) else "sending is on"
+        )
+
+
+@sending_cli.command("resume")
+def sending_resume() -> None:
+    """Resolve the provider outage (after fixing the key or sender) and send what waited."""
+    with session_scope(_sessions()) as session:
+        waiting = resume_sending(session, None, datetime.now(UTC))
+    click.echo(f"sending resumed; {waiting} waiting send(s) go out on the next planner run")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands."""
+    app.cli.add_command(tick_command)
+    app.cli.add_command(sends_cli)
+    app.cli.add_command(sending_cli)
