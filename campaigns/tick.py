@@ -30,6 +30,7 @@ def plan(
     now: datetime,
     hand_on: Callable[[list[int]], None],
     confirm: Callable[[int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> int:
     """Run one planning cycle as of `now`, passing each batch of send ids to `hand_on`."""
     handed = 0
@@ -41,7 +42,7 @@ def plan(
         confirm(consent_id)
     while True:
         with session_scope(sessions) as session:
-            lost = requeue_due(session, now, BATCH_SIZE)
+            lost = requeue_due(session, now, batch_size)
         if not lost:
             break
         hand_on(lost)
@@ -49,7 +50,7 @@ def plan(
     last_id = 0
     while True:
         with session_scope(sessions) as session:
-            batch = claim_due_sends(session, now, after_id=last_id)
+            batch = claim_due_sends(session, now, after_id=last_id, limit=batch_size)
         if not batch.send_ids:
             return handed
         hand_on(batch.send_ids)

@@ -53,7 +53,7 @@ def test_the_whole_sequence_arrives_in_order_and_then_completes(db: Session, set
 
 
 def test_a_late_catch_up_on_a_weekend_waits_for_the_window(db: Session, settings: Settings) -> None:
-    _, enrollment = active_subscriber(db, seeded(db, settings))  # due Monday 09:00, weekdays only
+    active_subscriber(db, seeded(db, settings))  # due Monday 09:00, weekdays only
     saturday = tick(settings, 5)
     assert (saturday["claimed"], saturday["sent"], saturday["rescheduled"]) == (1, 0, 1)
     send = db.scalars(select(Send)).one()
