@@ -75,7 +75,7 @@ class Composer:
 
     def __init__(self, sender: Sender, contents: dict[int, Content], now: datetime) -> None:
         self.sender, self.contents, self.now = sender, contents, now
-        self._renderings: dict[tuple[int, bool], RenderedEmail] = {}
+        self._renderings: dict[tuple[int, bool], tuple[RenderedEmail, frozenset[str]]] = {}
 
     def compose(self, recipients: Seq[Recipient]) -> list[OutgoingEmail]:
         """Return one email per recipient, in order."""
@@ -91,11 +91,12 @@ class Composer:
         }
         if recipient.first_name:
             values["first_name"] = recipient.first_name
+        template, used = self.rendering(recipient.version_id, bool(recipient.first_name))
         return OutgoingEmail(
-            template=self.rendering(recipient.version_id, bool(recipient.first_name)),
+            template=template,
             to=recipient.email,
             sender=self.sender.address,
-            substitutions=substitutions_for(values),
+            substitutions={tag: v for tag, v in substitutions_for(values).items() if tag in used},
             send_ref=f"send-{recipient.send_id}",
             unsubscribe_url=unsubscribe_url,
             sent_at=self.now,
@@ -103,8 +104,8 @@ class Composer:
             categories=recipient.categories,
         )
 
-    def rendering(self, version_id: int, has_first_name: bool) -> RenderedEmail:
-        """Render a version once for recipients with (or without) a first name."""
+    def rendering(self, version_id: int, has_first_name: bool) -> tuple[RenderedEmail, frozenset[str]]:
+        """Render a version once for recipients with (or without) a first name; say which tags it uses."""
         key = (version_id, has_first_name)
         if key not in self._renderings:
             names = [n for n in PERSONAL if has_first_name or n != "first_name"]
@@ -113,5 +114,9 @@ class Composer:
             footer = self.sender.footer(placeholder("unsubscribe_url"))
             rendered = render_email(content.subject, content.preheader, content.body, context, footer)
             html = to_html_placeholders(rendered.html, PERSONAL)
-            self._renderings[key] = RenderedEmail(rendered.subject, rendered.preheader, rendered.text, html)
+            shared = RenderedEmail(rendered.subject, rendered.preheader, rendered.text, html)
+            everything = f"{shared.subject}\n{shared.text}\n{shared.html}"
+            tags = substitutions_for(dict.fromkeys(PERSONAL, ""))
+            used = frozenset(tag for tag in tags if tag in everything)
+            self._renderings[key] = (shared, used)
         return self._renderings[key]

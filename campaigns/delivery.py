@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 from jinja2 import TemplateError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from campaigns.alerts import raise_outage, sending_paused
 from campaigns.composing import Composer, Content, Recipient, Sender
 from campaigns.enrollment import advance, live_steps, skip_step, window_of
 from campaigns.errors import ProviderOutage
-from campaigns.models import Enrollment, Send, Step, StepVersion, Subscriber, Suppression
+from campaigns.models import Enrollment, Send, Step, StepVersion, Suppression
 from campaigns.outgoing import OutgoingEmail, SendOutcome
 from campaigns.providers import Provider
 from campaigns.retries import MAX_ATTEMPTS, retry_at
@@ -39,10 +40,10 @@ def deliver_batch(
         counts["waiting"] = len(send_ids)  # an outage alert is open: they wait for "resume"
         return counts
     sends = _load(session, send_ids, now)
-    ready = [send for send in sends if _still_wanted(session, send, sender, now, counts)]
+    batch = _Batch(session, sends)
+    ready = [send for send in sends if _still_wanted(batch, send, sender, now, counts)]
     session.commit()
-    claimed = _claim(session, [send.id for send in ready], now)
-    ready = [send for send in ready if send.id in claimed]
+    ready = _claim(session, ready, now)
     if not ready:
         return counts
     emails, ready = _compose(session, ready, sender, now, counts)
@@ -55,9 +56,25 @@ def deliver_batch(
         session.commit()
         counts["waiting"] += len(ready)
         return counts
-    _record(session, ready, outcomes, sender, now, counts)
+    _record(batch, ready, outcomes, sender, now, counts)
     session.commit()
     return counts
+
+
+class _Batch:
+    """What checking a batch needs, loaded once: suppressed addresses, each sequence's live steps."""
+
+    def __init__(self, session: Session, sends: list[Send]) -> None:
+        self.session = session
+        emails = {send.subscriber.email for send in sends}
+        self.suppressed = set(session.scalars(select(Suppression.email).where(Suppression.email.in_(emails))))
+        self._steps: dict[int, list[Step]] = {}
+
+    def live_steps(self, sequence_id: int) -> list[Step]:
+        """Return a sequence's live steps, read once per batch."""
+        if sequence_id not in self._steps:
+            self._steps[sequence_id] = live_steps(self.session, sequence_id)
+        return self._steps[sequence_id]
 
 
 def _load(session: Session, send_ids: list[int], now: datetime) -> list[Send]:
@@ -66,21 +83,24 @@ def _load(session: Session, send_ids: list[int], now: datetime) -> list[Send]:
         select(Send)
         .where(Send.id.in_(send_ids), Send.status == SendStatus.QUEUED)
         .where((Send.retry_at.is_(None)) | (Send.retry_at <= now))
-        .options(selectinload(Send.enrollment).selectinload(Enrollment.sequence), selectinload(Send.step))
+        .options(
+            selectinload(Send.enrollment).selectinload(Enrollment.sequence),
+            selectinload(Send.step),
+            selectinload(Send.subscriber),
+        )
         .order_by(Send.id)
     )
     return list(session.scalars(query))
 
 
-def _still_wanted(session: Session, send: Send, sender: Sender, now: datetime, counts: Counter[str]) -> bool:
-    """Check the send again just before sending; skip it or give its step back if not."""
-    subscriber = session.get_one(Subscriber, send.subscriber_id)
-    zone = ZoneInfo(subscriber.timezone or sender.fallback_zone)
-    reason = _reason_to_skip(session, send, subscriber)
+def _still_wanted(batch: _Batch, send: Send, sender: Sender, now: datetime, counts: Counter[str]) -> bool:
+    """Check the send again just before sending; skip it, or let it wait, if not."""
+    zone = ZoneInfo(send.subscriber.timezone or sender.fallback_zone)
+    reason = _reason_to_skip(batch, send)
     if reason:
         send.status, send.error = SendStatus.SKIPPED, reason
         if send.step.deleted_at is not None and send.enrollment.status == EnrollmentStatus.ACTIVE:
-            skip_step(send.enrollment, send.step, live_steps(session, send.enrollment.sequence_id), zone, now)
+            skip_step(send.enrollment, send.step, batch.live_steps(send.enrollment.sequence_id), zone, now)
         counts["skipped"] += 1
         return False
     opening = next_allowed_moment(now, window_of(send.step), zone)
@@ -92,10 +112,10 @@ def _still_wanted(session: Session, send: Send, sender: Sender, now: datetime, c
     return True
 
 
-def _reason_to_skip(session: Session, send: Send, subscriber: Subscriber) -> str | None:
-    if subscriber.status != SubscriberStatus.ACTIVE:
-        return f"subscriber is {subscriber.status}"
-    if session.scalar(select(Suppression.id).where(Suppression.email == subscriber.email)):
+def _reason_to_skip(batch: _Batch, send: Send) -> str | None:
+    if send.subscriber.status != SubscriberStatus.ACTIVE:
+        return f"subscriber is {send.subscriber.status}"
+    if send.subscriber.email in batch.suppressed:
         return "address is suppressed"
     if send.enrollment.status != EnrollmentStatus.ACTIVE:
         return f"enrollment is {send.enrollment.status}"
@@ -106,21 +126,27 @@ def _reason_to_skip(session: Session, send: Send, subscriber: Subscriber) -> str
     return None
 
 
-def _claim(session: Session, send_ids: list[int], now: datetime) -> set[int]:
+def _claim(session: Session, sends: list[Send], now: datetime) -> list[Send]:
     """Mark sends `sending`, atomically; return those this job won."""
-    if not send_ids:
-        return set()
-    claimed = session.scalars(
-        update(Send)
-        .where(Send.id.in_(send_ids), Send.status == SendStatus.QUEUED)
-        .values(status=SendStatus.SENDING, attempts=Send.attempts + 1, attempted_at=now, retry_at=None)
-        .returning(Send.id)
-        .execution_options(synchronize_session=False)
-    ).all()
+    if not sends:
+        return []
+    won = set(
+        session.scalars(
+            update(Send)
+            .where(Send.id.in_([send.id for send in sends]), Send.status == SendStatus.QUEUED)
+            .values(status=SendStatus.SENDING, attempts=Send.attempts + 1, attempted_at=now, retry_at=None)
+            .returning(Send.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
     session.commit()
-    for send_id in claimed:
-        session.expire(session.get_one(Send, send_id))
-    return set(claimed)
+    claimed = [send for send in sends if send.id in won]
+    for send in claimed:  # what the UPDATE wrote, without reading every row back
+        set_committed_value(send, "status", SendStatus.SENDING)
+        set_committed_value(send, "attempts", send.attempts + 1)
+        set_committed_value(send, "attempted_at", now)
+        set_committed_value(send, "retry_at", None)
+    return claimed
 
 
 def _compose(
@@ -132,7 +158,7 @@ def _compose(
     composer = Composer(sender, {v.id: Content(v.subject, v.preheader, v.body) for v in versions}, now)
     emails, composed = [], []
     for send in sends:
-        subscriber = session.get_one(Subscriber, send.subscriber_id)
+        subscriber = send.subscriber
         sequence = send.enrollment.sequence
         assert send.step_version_id is not None
         recipient = Recipient(
@@ -154,7 +180,7 @@ def _compose(
 
 
 def _record(
-    session: Session,
+    batch: _Batch,
     sends: list[Send],
     outcomes: list[SendOutcome],
     sender: Sender,
@@ -162,17 +188,12 @@ def _record(
     counts: Counter[str],
 ) -> None:
     """Store each outcome and move each subscriber whose email went out to their next step."""
-    steps_by_sequence: dict[int, list[Step]] = {}
     for send, outcome in zip(sends, outcomes, strict=True):
         send.error = outcome.error
         if outcome.status == "sent":
             send.status, send.sent_at, send.provider_message_id = SendStatus.SENT, now, outcome.message_id
-            enrollment = send.enrollment
-            steps = steps_by_sequence.setdefault(
-                enrollment.sequence_id, live_steps(session, enrollment.sequence_id)
-            )
-            subscriber = session.get_one(Subscriber, send.subscriber_id)
-            advance(enrollment, send.step, steps, ZoneInfo(subscriber.timezone or sender.fallback_zone), now)
+            zone = ZoneInfo(send.subscriber.timezone or sender.fallback_zone)
+            advance(send.enrollment, send.step, batch.live_steps(send.enrollment.sequence_id), zone, now)
         elif outcome.status == "retry" and send.attempts < MAX_ATTEMPTS:
             send.status, send.retry_at = (
                 SendStatus.QUEUED,

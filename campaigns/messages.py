@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from campaigns.rendering import RenderedEmail
+
+MESSAGE_POLICY = policy.SMTP.clone(max_line_length=998)
+"""CRLF line ends, and headers folded only past SMTP's own limit, so a link in a header stays whole."""
 
 
 def build_message(
@@ -22,7 +26,7 @@ def build_message(
 
     Only a confirmation request goes without `unsubscribe_url`: its reader is not subscribed yet.
     """
-    message = EmailMessage()
+    message = EmailMessage(policy=MESSAGE_POLICY)
     message["From"] = sender
     message["Reply-To"] = sender
     message["To"] = to

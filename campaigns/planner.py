@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from campaigns.models import Enrollment, Send, Sequence, StepVersion
 from campaigns.statuses import EnrollmentStatus, SendStatus, SequenceStatus
 
 BATCH_SIZE = 1000
+
+
+class Due(NamedTuple):
+    """An enrollment whose next step is due."""
+
+    enrollment_id: int
+    step_id: int
+    subscriber_id: int
 
 
 @dataclass(frozen=True)
@@ -31,7 +40,7 @@ def claim_due_sends(
     on PostgreSQL, rows another planner holds are skipped rather than waited for.
     """
     due = (
-        select(Enrollment)
+        select(Enrollment.id, Enrollment.next_step_id, Enrollment.subscriber_id)
         .join(Sequence, Sequence.id == Enrollment.sequence_id)
         .where(
             Enrollment.status == EnrollmentStatus.ACTIVE,
@@ -44,35 +53,64 @@ def claim_due_sends(
         .limit(limit)
         .with_for_update(skip_locked=True, of=Enrollment)
     )
-    enrollments = list(session.scalars(due))
-    versions = _latest_versions(session, {e.next_step_id for e in enrollments if e.next_step_id})
-    skipped = _skipped_sends(session, [e.id for e in enrollments])
-    claimed = []
-    for enrollment in enrollments:
-        assert enrollment.next_step_id is not None
-        # A step skipped earlier (the subscriber had left, then came back) reuses its row.
-        send = skipped.get((enrollment.id, enrollment.next_step_id)) or Send(
-            enrollment_id=enrollment.id, step_id=enrollment.next_step_id
-        )
-        send.step_version_id = versions.get(enrollment.next_step_id)
-        send.subscriber_id = enrollment.subscriber_id
-        send.status, send.queued_at, send.error = SendStatus.QUEUED, now, None
-        enrollment.next_send_at = None
-        claimed.append(send)
-    session.add_all(claimed)
-    session.flush()
-    last_id = enrollments[-1].id if enrollments else after_id
-    return ClaimedBatch([send.id for send in claimed], last_id)
-
-
-def _skipped_sends(session: Session, enrollment_ids: list[int]) -> dict[tuple[int, int], Send]:
-    """Return the skipped sends of these enrollments, by (enrollment, step)."""
-    if not enrollment_ids:
-        return {}
-    rows = session.scalars(
-        select(Send).where(Send.enrollment_id.in_(enrollment_ids), Send.status == SendStatus.SKIPPED)
+    rows = [
+        Due(enrollment, step, subscriber) for enrollment, step, subscriber in session.execute(due) if step
+    ]
+    if not rows:
+        return ClaimedBatch([], after_id)
+    versions = _latest_versions(session, {row.step_id for row in rows})
+    # A step skipped earlier (the subscriber had left, then came back) reuses its row.
+    reused = _requeue_skipped(session, rows, versions, now)
+    fresh = [
+        {
+            "enrollment_id": enrollment_id,
+            "step_id": step_id,
+            "step_version_id": versions.get(step_id),
+            "subscriber_id": subscriber_id,
+            "status": SendStatus.QUEUED,
+            "queued_at": now,
+            "attempts": 0,
+        }
+        for enrollment_id, step_id, subscriber_id in rows
+        if enrollment_id not in reused
+    ]
+    created = list(session.scalars(insert(Send).returning(Send.id), fresh)) if fresh else []
+    session.execute(
+        update(Enrollment)
+        .where(Enrollment.id.in_([row.enrollment_id for row in rows]))
+        .values(next_send_at=None)
+        .execution_options(synchronize_session=False)
     )
-    return {(send.enrollment_id, send.step_id): send for send in rows}
+    return ClaimedBatch(sorted(created + list(reused.values())), rows[-1].enrollment_id)
+
+
+def _requeue_skipped(
+    session: Session, rows: list[Due], versions: dict[int, int], now: datetime
+) -> dict[int, int]:
+    """Queue again the skipped sends of these enrollments' next steps; map enrollment id -> send id."""
+    next_step = {enrollment_id: step_id for enrollment_id, step_id, _ in rows}
+    skipped = session.execute(
+        select(Send.id, Send.enrollment_id, Send.step_id).where(
+            Send.enrollment_id.in_(next_step), Send.status == SendStatus.SKIPPED
+        )
+    ).all()
+    reused = {
+        enrollment_id: send_id
+        for send_id, enrollment_id, step_id in skipped
+        if next_step[enrollment_id] == step_id
+    }
+    for enrollment_id, send_id in reused.items():
+        session.execute(
+            update(Send)
+            .where(Send.id == send_id)
+            .values(
+                status=SendStatus.QUEUED,
+                queued_at=now,
+                error=None,
+                step_version_id=versions.get(next_step[enrollment_id]),
+            )
+        )
+    return reused
 
 
 def _latest_versions(session: Session, step_ids: set[int]) -> dict[int, int]:

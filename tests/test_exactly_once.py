@@ -33,7 +33,7 @@ from campaigns.tick import plan
 from tests.conftest import empty_tables, engine_for, make_settings
 from tests.factories import active_subscriber, seeded
 from workers.jobs import SEND_JOB_TIMEOUT_S
-from workers.queues import QUEUES, SEND_QUEUE, enqueue
+from workers.queues import QUEUES, SEND_QUEUE, WORKER_CLASS, enqueue
 
 N = 60
 BATCH = 10
@@ -96,9 +96,10 @@ def worker_environment(settings: Settings) -> dict[str, str]:
 
 def start_worker(settings: Settings, burst: bool = False) -> subprocess.Popen[bytes]:
     """Start a real `rq worker` process in its own process group."""
-    argv = [RQ, "worker", "--url", settings.redis_url or "", *(["--burst"] if burst else []), *QUEUES]
+    argv = [RQ, "worker", "--url", settings.redis_url or "", "--worker-class", WORKER_CLASS]
+    argv += ["--burst"] if burst else []
     return subprocess.Popen(
-        argv,
+        [*argv, *QUEUES],
         env=worker_environment(settings),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

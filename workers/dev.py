@@ -15,7 +15,7 @@ from pathlib import Path
 
 from campaigns.errors import SettingsError
 from campaigns.settings import load_settings
-from workers.queues import QUEUES, redis_url
+from workers.queues import QUEUES, WORKER_CLASS, redis_url
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -35,7 +35,7 @@ def commands(url: str, port: int) -> dict[str, list[str]]:
             "-",
             "wsgi:app",
         ],
-        "worker": [str(BIN / "rq"), "worker", "--url", url, *QUEUES],
+        "worker": [str(BIN / "rq"), "worker", "--url", url, "--worker-class", WORKER_CLASS, *QUEUES],
         "cron": [str(BIN / "rq"), "cron", "--url", url, "workers/cron.py"],
     }
 

@@ -18,6 +18,10 @@ DEFAULT_QUEUE = "default"
 QUEUES = (SEND_QUEUE, DEFAULT_QUEUE)
 """The queues a worker listens on, most urgent first."""
 
+WORKER_CLASS = "rq.worker.SimpleWorker"
+"""Jobs run in the worker process itself, so its database pool, compiled queries and templates stay
+warm from one batch to the next; a forked work horse would start cold for every batch."""
+
 _embedded: list[Redis] = []  # keeps the embedded server's owner alive for the process
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from campaigns.models.audience import Subscriber
 from campaigns.models.base import Base, status_column
 from campaigns.models.sequences import Enrollment, Step
 from campaigns.statuses import SendStatus
@@ -38,6 +39,7 @@ class Send(Base):
 
     enrollment: Mapped[Enrollment] = relationship()
     step: Mapped[Step] = relationship()
+    subscriber: Mapped[Subscriber] = relationship()
 
 
 class Link(Base):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from email.policy import SMTP
 from pathlib import Path
 
 from campaigns.outgoing import OutgoingEmail, SendOutcome
@@ -24,7 +23,7 @@ class OutboxProvider:
         for email in emails:
             name = re.sub(r"[^A-Za-z0-9_.-]", "_", email.send_ref)
             partial = self.folder / f".{name}.{os.getpid()}.tmp"
-            partial.write_bytes(email.message().as_bytes(policy=SMTP))
+            partial.write_bytes(email.message().as_bytes())
             partial.replace(self.folder / f"{name}.eml")
             outcomes.append(SendOutcome.sent(email.message_id.strip("<>")))
         return outcomes
