@@ -23,7 +23,7 @@ from redis import Redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bench.sendgrid_server import FakeSendGrid, RunningServer
+from bench.sendgrid_server import FakeSendGrid, Reply, RunningServer
 from campaigns.db import make_session_factory
 from campaigns.models import Send
 from campaigns.recovery import QUEUE_TIMEOUT, SENDING_TIMEOUT
@@ -156,7 +156,7 @@ def test_a_worker_killed_mid_batch_leaves_unknowns_and_never_a_duplicate(
     db: Session, settings: Settings, redis: Redis, provider, due: datetime
 ) -> None:
     fake, _ = provider
-    fake.latency_s = 1.5  # a wide window in which the third batch is in flight
+    fake.expect(Reply(), Reply(), Reply(hang_s=60))  # the third batch stays in flight until the kill
     plan_into_redis(settings, redis, due)
     worker = start_worker(settings)
     wait_until(lambda: len(fake.accepted) >= 2 * BATCH + 1)  # two batches done, a third in flight

@@ -6,6 +6,7 @@ from flask import g, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from campaigns.alerts import open_alerts
 from campaigns.enrollment import window_of
 from campaigns.models import Sequence
 from web.admin import bp
@@ -22,4 +23,7 @@ def dashboard():
         .scalars(select(Sequence).options(selectinload(Sequence.steps)).order_by(Sequence.name))
         .all()
     )
-    return render_template("admin/dashboard.html", sequences=sequences, window_of=window_of, user=g.user)
+    alerts = open_alerts(get_session())
+    return render_template(
+        "admin/dashboard.html", sequences=sequences, alerts=alerts, window_of=window_of, user=g.user
+    )
