@@ -10,10 +10,8 @@ given and well formed, and a missing or malformed one stops start-up with a mess
 
 from __future__ import annotations
 
-import base64
 import os
 import secrets
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +19,10 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from campaigns import settings_checks as checks
 from campaigns.errors import SettingsError
 
 EMAIL_BACKENDS = ("outbox", "sendgrid", "smtp")
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-DEFAULT_PORT = 5000
 MIN_SECRET_KEY_LENGTH = 32
 
 
@@ -74,10 +71,10 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
     instance_dir = Path(env.get("INSTANCE_DIR") or root / "instance")
     problems: list[str] = []
 
-    port = _port(env, problems)
+    port = checks.port(env, problems)
     public_base_url = env.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{port}"
-    local = _is_local(public_base_url)
-    _check_public_base_url(public_base_url, local, problems)
+    local = checks.is_local(public_base_url)
+    checks.check_public_base_url(public_base_url, local, problems)
 
     def required(name: str, default: str | None = None) -> str:
         value = env.get(name)
@@ -89,11 +86,11 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
         return ""
 
     database_url = required("DATABASE_URL", f"sqlite:///{instance_dir / 'nurture.db'}")
-    database_url = _check_database_url(database_url, problems)
+    database_url = checks.check_database_url(database_url, problems)
     redis_url = env.get("REDIS_URL") or None
     if redis_url is None and not local:
         problems.append("REDIS_URL is required when PUBLIC_BASE_URL points beyond this machine")
-    _check_redis_url(redis_url, problems)
+    checks.check_redis_url(redis_url, problems)
 
     secret_key = env.get("SECRET_KEY") or ""
     if not secret_key and local:
@@ -111,9 +108,9 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
     if sendgrid_host and urlsplit(sendgrid_host).scheme not in ("http", "https"):
         problems.append("SENDGRID_API_HOST must be an http(s) URL")
     webhook_key = env.get("SENDGRID_WEBHOOK_PUBLIC_KEY") or None
-    _check_webhook_key(webhook_key, problems)
+    checks.check_webhook_key(webhook_key, problems)
     smtp_url = env.get("SMTP_URL") or None
-    _check_smtp_url(smtp_url, email_backend, problems)
+    checks.check_smtp_url(smtp_url, email_backend, problems)
 
     from_email = required("FROM_EMAIL", "hello@clinic.example")
     if from_email and ("@" not in from_email or any(c in from_email for c in " \r\n<>")):
@@ -123,11 +120,11 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
         problems.append("FROM_NAME must be on one line")
     postal_address = required("POSTAL_ADDRESS", "Clinic street address, City, ST 00000 (set POSTAL_ADDRESS)")
     clinic_timezone = env.get("CLINIC_TIMEZONE") or "America/New_York"
-    if not _is_timezone(clinic_timezone):
+    if not checks.is_timezone(clinic_timezone):
         problems.append("CLINIC_TIMEZONE must be an IANA time zone such as America/New_York")
     outbox_dir = Path(env.get("OUTBOX_DIR") or instance_dir / "outbox")
-    origins = _origins(env.get("EMBED_ALLOWED_ORIGINS", ""), problems)
-    check_deliverability = _flag(env, "EMAIL_CHECK_DELIVERABILITY", problems)
+    origins = checks.origins(env.get("EMBED_ALLOWED_ORIGINS", ""), problems)
+    check_deliverability = checks.flag(env, "EMAIL_CHECK_DELIVERABILITY", problems)
     proxies = env.get("TRUSTED_PROXY_COUNT") or "0"
     if not proxies.isdigit() or int(proxies) > 5:
         problems.append("TRUSTED_PROXY_COUNT must be a whole number from 0 to 5")
@@ -156,87 +153,6 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
         check_deliverability=check_deliverability,
         trusted_proxy_count=int(proxies) if proxies.isdigit() else 0,
     )
-
-
-def _port(env: Mapping[str, str], problems: list[str]) -> int:
-    raw = env.get("PORT") or str(DEFAULT_PORT)
-    if raw.isdigit() and 0 < int(raw) < 65536:
-        return int(raw)
-    problems.append("PORT must be a whole number from 1 to 65535")
-    return DEFAULT_PORT
-
-
-def _origins(raw: str, problems: list[str]) -> tuple[str, ...]:
-    """Parse a comma-separated list of origins such as https://clinic.example."""
-    origins = []
-    for origin in filter(None, (part.strip().rstrip("/") for part in raw.split(","))):
-        parts = urlsplit(origin)
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
-            problems.append(f"EMBED_ALLOWED_ORIGINS has {origin!r}; give origins like https://clinic.example")
-        origins.append(origin)
-    return tuple(origins)
-
-
-def _flag(env: Mapping[str, str], name: str, problems: list[str]) -> bool:
-    """Read a true/false setting."""
-    raw = (env.get(name) or "false").lower()
-    if raw not in ("true", "false", "1", "0", "yes", "no"):
-        problems.append(f"{name} must be true or false")
-    return raw in ("true", "1", "yes")
-
-
-def _is_local(url: str) -> bool:
-    return (urlsplit(url).hostname or "") in LOOPBACK_HOSTS
-
-
-def _check_public_base_url(url: str, local: bool, problems: list[str]) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        problems.append("PUBLIC_BASE_URL must be a URL such as https://news.clinic.example")
-    elif not local and parts.scheme != "https":
-        # Unsubscribe and confirmation links travel in email; they must not be plain http.
-        problems.append("PUBLIC_BASE_URL must use https when it points beyond this machine")
-
-
-def _check_database_url(url: str, problems: list[str]) -> str:
-    if not url:
-        return url
-    scheme = urlsplit(url).scheme
-    if scheme in ("postgres", "postgresql"):
-        return "postgresql+psycopg" + url[len(scheme) :]
-    if scheme in ("postgresql+psycopg", "sqlite"):
-        return url
-    problems.append("DATABASE_URL must start with postgresql:// or sqlite:///")
-    return url
-
-
-def _check_redis_url(url: str | None, problems: list[str]) -> None:
-    if url and urlsplit(url).scheme not in ("redis", "rediss", "unix"):
-        problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
-
-
-def _check_smtp_url(url: str | None, backend: str, problems: list[str]) -> None:
-    if backend == "smtp" and not url:
-        problems.append("SMTP_URL is required with EMAIL_BACKEND=smtp")
-    elif url and (urlsplit(url).scheme not in ("smtp", "smtps") or not urlsplit(url).hostname):
-        problems.append("SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465")
-
-
-def _check_webhook_key(key: str | None, problems: list[str]) -> None:
-    if not key:
-        return
-    try:
-        base64.b64decode(key, validate=True)
-    except ValueError:
-        problems.append("SENDGRID_WEBHOOK_PUBLIC_KEY must be the base64 key shown by SendGrid")
-
-
-def _is_timezone(name: str) -> bool:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 def _local_secret_key(instance_dir: Path) -> str:
