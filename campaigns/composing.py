@@ -1,29 +1,47 @@
-"""Compose sequence emails: render each step version once per recipient shape, then personalize."""
+"""Compose sequence emails: render each step version once per recipient shape, then personalize.
+
+A rendering has placeholders where recipients differ: their first name, their unsubscribe and
+preferences links, their open pixel and a click-tracking URL for every link. Each recipient's
+email is that rendering plus their own values, all signed for their send.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence as Seq
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.utils import make_msgid
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from campaigns.outgoing import OutgoingEmail, placeholder, substitutions_for, to_html_placeholders
+from campaigns.outgoing import OutgoingEmail
+from campaigns.placeholders import placeholder, substitutions_for, to_html_placeholders
 from campaigns.rendering import RenderedEmail, render_email
 from campaigns.tokens import sign
 
 DISCLAIMER = (
     "This email is educational and is not medical advice. Stem cell therapies for fibromyalgia "
-    "are not approved by the FDA. Talk with your own physician about your care."
+    "are not approved by the FDA. Results differ from person to person. Talk with your own "
+    "physician about your care."
 )
-PERSONAL = ["first_name", "email", "unsubscribe_url", "consultation_url"]
-"""Variables that differ per recipient; content may only print them, never branch on them."""
+PERSONAL = ["first_name", "email", "unsubscribe_url", "preferences_url", "open_url"]
+"""Values that differ per recipient; content may print them, or test whether they are there."""
+
+CONTENT_VARIABLES = [
+    "first_name",
+    "email",
+    "consultation_url",
+    "unsubscribe_url",
+    "preferences_url",
+    "clinic_name",
+]
+"""The variables step content may use."""
 
 
 @dataclass(frozen=True)
 class Sender:
-    """Who the emails come from and what every footer says."""
+    """Who the emails come from, what every footer says, and how links are signed."""
 
     secret_key: str
     public_base_url: str
@@ -32,21 +50,43 @@ class Sender:
     postal_address: str
     brand_color: str
     fallback_zone: str
+    website_url: str | None = None
+    utm_source: str = "nurture"
+    utm_medium: str = "email"
 
-    def footer(self, unsubscribe_url: str | None) -> dict[str, str]:
-        """Return what every email's footer shows."""
+    def footer(self, personal: bool) -> dict[str, str]:
+        """Return what every email's footer shows; `personal` emails get placeholder links."""
+        links = ("unsubscribe_url", "preferences_url", "open_url")
         return {
             "clinic_name": self.clinic_name,
             "postal_address": self.postal_address,
             "brand_color": self.brand_color,
             "disclaimer": DISCLAIMER,
-            "unsubscribe_url": unsubscribe_url or "",
+            **{name: placeholder(name) if personal else "" for name in links},
         }
 
-    def unsubscribe_url(self, subscriber_id: int, send_id: int, now: datetime) -> str:
-        """Return the signed link that unsubscribes this subscriber, naming the send."""
-        token = sign(self.secret_key, "unsubscribe", [subscriber_id, send_id], now)
-        return f"{self.public_base_url}/unsubscribe/{token}"
+    def link(self, path: str, purpose: str, payload: list[int], now: datetime) -> str:
+        """Return a signed link into the engine."""
+        return f"{self.public_base_url}/{path}/{sign(self.secret_key, purpose, payload, now)}"
+
+    def is_own(self, url: str) -> bool:
+        """Tell whether `url` points at the clinic's website or this engine."""
+        host = urlsplit(url).hostname
+        return host is not None and host in {
+            urlsplit(base).hostname for base in (self.website_url, self.public_base_url) if base
+        }
+
+    def with_utm(self, url: str, campaign: str, content: str) -> str:
+        """Add utm parameters to a link to the clinic's own site (keeping any it already has)."""
+        if not self.is_own(url):
+            return url
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        utm = {"utm_source": self.utm_source, "utm_medium": self.utm_medium}
+        utm.update({"utm_campaign": campaign, "utm_content": content})
+        for key, value in utm.items():
+            query.setdefault(key, value)
+        return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 @dataclass(frozen=True)
@@ -63,60 +103,88 @@ class Recipient:
 
 @dataclass(frozen=True)
 class Content:
-    """A published step version's content."""
+    """A published step version's content, and the names its links are tagged with."""
 
     subject: str
     preheader: str
     body: str
+    campaign: str = "nurture"
+    label: str = "step"
+
+
+LinkIds = Callable[[int, list[str]], list[int]]
+"""Given a step version and its links in order, return their Link ids."""
 
 
 class Composer:
     """Build the emails of a batch, rendering each (version, shape) once."""
 
-    def __init__(self, sender: Sender, contents: dict[int, Content], now: datetime) -> None:
-        self.sender, self.contents, self.now = sender, contents, now
-        self._renderings: dict[tuple[int, bool], tuple[RenderedEmail, frozenset[str]]] = {}
+    def __init__(
+        self, sender: Sender, contents: dict[int, Content], now: datetime, link_ids: LinkIds
+    ) -> None:
+        self.sender, self.contents, self.now, self.link_ids = sender, contents, now, link_ids
+        self._renderings: dict[tuple[int, bool], tuple[RenderedEmail, frozenset[str], list[int]]] = {}
 
-    def compose(self, recipients: Seq[Recipient]) -> list[OutgoingEmail]:
+    def compose(self, recipients: Sequence[Recipient]) -> list[OutgoingEmail]:
         """Return one email per recipient, in order."""
         return [self.email_for(recipient) for recipient in recipients]
 
     def email_for(self, recipient: Recipient) -> OutgoingEmail:
         """Return one recipient's email (raises jinja2.TemplateError if the content is broken)."""
-        unsubscribe_url = self.sender.unsubscribe_url(recipient.subscriber_id, recipient.send_id, self.now)
+        template, used, links = self.rendering(recipient.version_id, bool(recipient.first_name))
+        sender, send, now = self.sender, recipient.send_id, self.now
+        unsubscribe_url = sender.link("unsubscribe", "unsubscribe", [recipient.subscriber_id, send], now)
         values = {
             "email": recipient.email,
             "unsubscribe_url": unsubscribe_url,
-            "consultation_url": f"{self.sender.public_base_url}/consultation",
+            "preferences_url": f"{unsubscribe_url}#pause",
+            "open_url": sender.link("t/o", "open", [send], now),
         }
         if recipient.first_name:
             values["first_name"] = recipient.first_name
-        template, used = self.rendering(recipient.version_id, bool(recipient.first_name))
+        for number, link_id in enumerate(links, start=1):
+            values[f"link-{number}"] = sender.link("t/c", "click", [send, link_id], now)
         return OutgoingEmail(
             template=template,
             to=recipient.email,
-            sender=self.sender.address,
+            sender=sender.address,
             substitutions={tag: v for tag, v in substitutions_for(values).items() if tag in used},
-            send_ref=f"send-{recipient.send_id}",
+            send_ref=f"send-{send}",
             unsubscribe_url=unsubscribe_url,
-            sent_at=self.now,
-            message_id=make_msgid(domain=self.sender.address.domain),
+            sent_at=now,
+            message_id=make_msgid(domain=sender.address.domain),
             categories=recipient.categories,
         )
 
-    def rendering(self, version_id: int, has_first_name: bool) -> tuple[RenderedEmail, frozenset[str]]:
-        """Render a version once for recipients with (or without) a first name; say which tags it uses."""
+    def rendering(
+        self, version_id: int, has_first_name: bool
+    ) -> tuple[RenderedEmail, frozenset[str], list[int]]:
+        """Render a version once for recipients with (or without) a first name.
+
+        Returns the rendering, the tags it uses, and the Link ids its numbered links stand for.
+        """
         key = (version_id, has_first_name)
         if key not in self._renderings:
-            names = [n for n in PERSONAL if has_first_name or n != "first_name"]
-            context: dict[str, Any] = {name: placeholder(name) for name in names}
             content = self.contents[version_id]
-            footer = self.sender.footer(placeholder("unsubscribe_url"))
-            rendered = render_email(content.subject, content.preheader, content.body, context, footer)
-            html = to_html_placeholders(rendered.html, PERSONAL)
-            shared = RenderedEmail(rendered.subject, rendered.preheader, rendered.text, html)
+            context: dict[str, Any] = {name: placeholder(name) for name in PERSONAL}
+            if not has_first_name:
+                del context["first_name"]
+            context["consultation_url"] = f"{self.sender.public_base_url}/consultation"
+            context["clinic_name"] = self.sender.clinic_name
+            rendering = render_email(
+                content.subject,
+                content.preheader,
+                content.body,
+                context,
+                self.sender.footer(personal=True),
+                lambda url: self.sender.with_utm(url, content.campaign, content.label),
+            )
+            email = rendering.email
+            names = PERSONAL + [f"link-{n}" for n in range(1, len(rendering.links) + 1)]
+            shared = RenderedEmail(
+                email.subject, email.preheader, email.text, to_html_placeholders(email.html, names)
+            )
             everything = f"{shared.subject}\n{shared.text}\n{shared.html}"
-            tags = substitutions_for(dict.fromkeys(PERSONAL, ""))
-            used = frozenset(tag for tag in tags if tag in everything)
-            self._renderings[key] = (shared, used)
+            used = frozenset(tag for tag in substitutions_for(dict.fromkeys(names, "")) if tag in everything)
+            self._renderings[key] = (shared, used, self.link_ids(version_id, rendering.links))
         return self._renderings[key]

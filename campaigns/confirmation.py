@@ -115,8 +115,12 @@ def send_confirmation(
     if record.subscriber.first_name:
         context["first_name"] = record.subscriber.first_name
     rendered = render_email(
-        content.fields["subject"], content.fields["preheader"], content.body, context, sender.footer(None)
-    )
+        content.fields["subject"],
+        content.fields["preheader"],
+        content.body,
+        context,
+        sender.footer(personal=False),
+    ).email
     email = OutgoingEmail(
         template=rendered,
         to=record.email,

@@ -20,6 +20,7 @@ from campaigns.alerts import raise_outage, sending_paused
 from campaigns.composing import Composer, Content, Recipient, Sender
 from campaigns.enrollment import advance, live_steps, skip_step, window_of
 from campaigns.errors import ProviderOutage
+from campaigns.links import ensure_links
 from campaigns.models import Enrollment, Send, Step, StepVersion, Suppression
 from campaigns.outgoing import OutgoingEmail, SendOutcome
 from campaigns.providers import Provider
@@ -154,8 +155,15 @@ def _compose(
 ) -> tuple[list[OutgoingEmail], list[Send]]:
     """Build each send's email; a send whose content does not render fails on its own."""
     version_ids = {s.step_version_id for s in sends if s.step_version_id}
-    versions = session.scalars(select(StepVersion).where(StepVersion.id.in_(version_ids)))
-    composer = Composer(sender, {v.id: Content(v.subject, v.preheader, v.body) for v in versions}, now)
+    versions = session.scalars(
+        select(StepVersion)
+        .where(StepVersion.id.in_(version_ids))
+        .options(selectinload(StepVersion.step).selectinload(Step.sequence))
+    )
+    contents = {v.id: content_of(v) for v in versions}
+    composer = Composer(
+        sender, contents, now, lambda version_id, urls: ensure_links(session, version_id, urls)
+    )
     emails, composed = [], []
     for send in sends:
         subscriber = send.subscriber
@@ -177,6 +185,14 @@ def _compose(
             continue
         composed.append(send)
     return emails, composed
+
+
+def content_of(version: StepVersion) -> Content:
+    """Return a version's content, with the names its links are tagged with for analytics."""
+    step = version.step
+    return Content(
+        version.subject, version.preheader, version.body, step.sequence.slug, f"step-{step.position}"
+    )
 
 
 def _record(

@@ -20,14 +20,14 @@ SENDER = Sender(
 CONTENT = Content(
     subject="A note for {{ first_name | default('you') }}",
     preheader="Three things to know.",
-    body="Hi {{ first_name | default('there') }},\n\nRead more: {{ consultation_url }}\n",
+    body="Hi {{ first_name | default('there') }},\n\n[Read more]({{ consultation_url }})\n",
 )
 NOW = datetime(2030, 1, 7, 15, 0, tzinfo=UTC)
 
 
 def emails(count: int, first_names: list[str | None] | None = None) -> list[OutgoingEmail]:
     """Return `count` emails of one step version to reader0@example.com, reader1@..."""
-    composer = Composer(SENDER, {1: CONTENT}, NOW)
+    composer = Composer(SENDER, {1: CONTENT}, NOW, lambda version_id, urls: list(range(1, len(urls) + 1)))
     names = first_names or ["Ada"] * count
     return [
         composer.email_for(

@@ -47,8 +47,8 @@ def test_a_batch_sharing_one_rendering_goes_in_one_request(sendgrid: FakeSendGri
     assert first["custom_args"] == {"send_ref": "send-1", "send_id": "1"}
     assert first["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert first["headers"]["List-Unsubscribe"].startswith("<https://news.clinic.example/unsubscribe/")
-    assert first["substitutions"]["%%nurture:first_name%%"] == "Ada"
-    assert "%%nurture:first_name%%" in named["subject"]
+    assert first["substitutions"]["%%nurture:first-name%%"] == "Ada"
+    assert "%%nurture:first-name%%" in named["subject"]
     assert sendgrid.accepted == {"send-1": 1, "send-2": 1, "send-3": 1}
 
 
@@ -63,8 +63,8 @@ def test_a_thousand_personalizations_at_most_per_request(sendgrid: FakeSendGrid)
 def test_names_are_escaped_in_html_but_not_in_text(sendgrid: FakeSendGrid) -> None:
     provider(sendgrid).send_many(emails(1, ["<b>Ada</b> & co"]))
     substitutions = sendgrid.requests[0]["personalizations"][0]["substitutions"]
-    assert substitutions["%%nurture:first_name%%"] == "<b>Ada</b> & co"
-    assert substitutions["%%nurture:first_name:html%%"] == "&lt;b&gt;Ada&lt;/b&gt; &amp; co"
+    assert substitutions["%%nurture:first-name%%"] == "<b>Ada</b> & co"
+    assert substitutions["%%nurture:first-name:html%%"] == "&lt;b&gt;Ada&lt;/b&gt; &amp; co"
 
 
 def test_a_rate_limit_waits_until_the_reset_sendgrid_gives(sendgrid: FakeSendGrid) -> None:

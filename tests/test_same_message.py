@@ -7,7 +7,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 from bench.sendgrid_server import FakeSendGrid, RunningServer
-from campaigns.outgoing import substitute
+from campaigns.placeholders import substitute
 from campaigns.providers.outbox import OutboxProvider
 from campaigns.providers.sendgrid import SendGridProvider
 from campaigns.providers.smtp import SmtpProvider
