@@ -15,9 +15,12 @@ from email.utils import make_msgid
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from jinja2 import TemplateError
+
 from campaigns.outgoing import OutgoingEmail
 from campaigns.placeholders import placeholder, substitutions_for, to_html_placeholders
-from campaigns.rendering import RenderedEmail, render_email
+from campaigns.rendering import RenderedEmail, Rendering, render_email
+from campaigns.template_rules import PERSONAL, check_fields
 from campaigns.tokens import sign
 
 DISCLAIMER = (
@@ -25,8 +28,6 @@ DISCLAIMER = (
     "are not approved by the FDA. Results differ from person to person. Talk with your own "
     "physician about your care."
 )
-PERSONAL = ["first_name", "email", "unsubscribe_url", "preferences_url", "open_url"]
-"""Values that differ per recipient; content may print them, or test whether they are there."""
 
 CONTENT_VARIABLES = [
     "first_name",
@@ -112,6 +113,23 @@ class Content:
     label: str = "step"
 
 
+def render_step(sender: Sender, content: Content, has_first_name: bool) -> Rendering:
+    """Render step content for recipients with (or without) a first name, with placeholders."""
+    context: dict[str, Any] = {name: placeholder(name) for name in PERSONAL}
+    if not has_first_name:
+        del context["first_name"]
+    context["consultation_url"] = f"{sender.public_base_url}/consultation"
+    context["clinic_name"] = sender.clinic_name
+    return render_email(
+        content.subject,
+        content.preheader,
+        content.body,
+        context,
+        sender.footer(personal=True),
+        lambda url: sender.with_utm(url, content.campaign, content.label),
+    )
+
+
 LinkIds = Callable[[int, list[str]], list[int]]
 """Given a step version and its links in order, return their Link ids."""
 
@@ -166,19 +184,12 @@ class Composer:
         key = (version_id, has_first_name)
         if key not in self._renderings:
             content = self.contents[version_id]
-            context: dict[str, Any] = {name: placeholder(name) for name in PERSONAL}
-            if not has_first_name:
-                del context["first_name"]
-            context["consultation_url"] = f"{self.sender.public_base_url}/consultation"
-            context["clinic_name"] = self.sender.clinic_name
-            rendering = render_email(
-                content.subject,
-                content.preheader,
-                content.body,
-                context,
-                self.sender.footer(personal=True),
-                lambda url: self.sender.with_utm(url, content.campaign, content.label),
+            problems = check_fields(
+                {"subject": content.subject, "preheader": content.preheader, "body": content.body}
             )
+            if problems:  # saved before these checks existed, or written to the database by hand
+                raise TemplateError(f"the content may not be sent: {problems[0]}")
+            rendering = render_step(self.sender, content, has_first_name)
             email = rendering.email
             names = PERSONAL + [f"link-{n}" for n in range(1, len(rendering.links) + 1)]
             shared = RenderedEmail(

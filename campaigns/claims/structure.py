@@ -1,0 +1,35 @@
+"""Structural checks: what every email must carry (CAN-SPAM and honest health information)."""
+
+from __future__ import annotations
+
+from campaigns.claims import Finding
+from campaigns.rendering import RenderedEmail
+
+PLACEHOLDER_ADDRESS = "set POSTAL_ADDRESS"
+
+
+def check_structure(email: RenderedEmail, postal_address: str) -> list[Finding]:
+    """Return a blocking finding for each thing a rendered email is missing."""
+    missing = []
+    if "unsubscribe" not in email.html.lower() or "unsubscribe" not in email.text.lower():
+        missing.append(
+            ("unsubscribe-link", "a working unsubscribe link", "Keep the footer's unsubscribe link.")
+        )
+    address = postal_address.strip()
+    if not address or PLACEHOLDER_ADDRESS in address or address not in email.text:
+        missing.append(
+            (
+                "postal-address",
+                "the clinic's postal address",
+                "Set the clinic's postal address in the settings.",
+            )
+        )
+    lowered = email.text.lower()
+    if "not medical advice" not in lowered or "not approved by the fda" not in lowered:
+        missing.append(
+            ("disclaimer", "the educational and FDA-status disclaimer", "Keep the footer's disclaimer.")
+        )
+    return [
+        Finding(rule, "block", "email", 0, "", f"Every email must carry {what} (CAN-SPAM, FTC).", fix)
+        for rule, what, fix in missing
+    ]
