@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jinja2 import TemplateError
 
+from campaigns.models import Step, StepVersion
 from campaigns.outgoing import OutgoingEmail
 from campaigns.placeholders import placeholder, substitutions_for, to_html_placeholders
 from campaigns.rendering import RenderedEmail, Rendering, render_email
@@ -111,6 +112,12 @@ class Content:
     body: str
     campaign: str = "nurture"
     label: str = "step"
+
+
+def content_for(step: Step, version: StepVersion | None = None) -> Content:
+    """Return a step's draft (or one of its published versions) as content to render."""
+    source: Step | StepVersion = version or step
+    return Content(source.subject, source.preheader, source.body, step.sequence.slug, f"step-{step.position}")
 
 
 def render_step(sender: Sender, content: Content, has_first_name: bool) -> Rendering:

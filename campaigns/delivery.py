@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from campaigns.alerts import raise_outage, sending_paused
-from campaigns.composing import Composer, Content, Recipient, Sender
+from campaigns.composing import Composer, Recipient, Sender, content_for
 from campaigns.enrollment import advance, live_steps, skip_step, window_of
 from campaigns.errors import ProviderOutage
 from campaigns.links import ensure_links
@@ -160,7 +160,7 @@ def _compose(
         .where(StepVersion.id.in_(version_ids))
         .options(selectinload(StepVersion.step).selectinload(Step.sequence))
     )
-    contents = {v.id: content_of(v) for v in versions}
+    contents = {v.id: content_for(v.step, v) for v in versions}
     composer = Composer(
         sender, contents, now, lambda version_id, urls: ensure_links(session, version_id, urls)
     )
@@ -185,14 +185,6 @@ def _compose(
             continue
         composed.append(send)
     return emails, composed
-
-
-def content_of(version: StepVersion) -> Content:
-    """Return a version's content, with the names its links are tagged with for analytics."""
-    step = version.step
-    return Content(
-        version.subject, version.preheader, version.body, step.sequence.slug, f"step-{step.position}"
-    )
 
 
 def _record(

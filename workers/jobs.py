@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from campaigns.clinic import sender_for
+from campaigns.composing import content_for
 from campaigns.confirmation import send_confirmation
 from campaigns.db import session_scope
 from campaigns.delivery import deliver_batch
+from campaigns.models import Step
+from campaigns.test_send import send_test
 from campaigns.tick import plan
 from workers.queues import DEFAULT_QUEUE, SEND_QUEUE, connect, enqueue
 from workers.runtime import get_runtime
@@ -46,3 +49,13 @@ def plan_due() -> int:
         enqueue(connection, "workers.jobs.send_confirmation_email", consent_id, queue=DEFAULT_QUEUE)
 
     return plan(runtime.sessions, datetime.now(UTC), hand_on, confirm)
+
+
+def send_test_email(step_id: int, to: str) -> str:
+    """Send a marketer a test of a step's draft; return what the provider did with it."""
+    runtime = get_runtime()
+    with session_scope(runtime.sessions) as session:
+        step = session.get_one(Step, step_id)
+        content = content_for(step)
+        sender = sender_for(session, runtime.settings)
+    return send_test(sender, content, to, runtime.provider, datetime.now(UTC)).status
