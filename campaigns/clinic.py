@@ -35,6 +35,7 @@ def ensure_profile(session: Session, settings: Settings, now: datetime) -> Clini
             postal_address=settings.postal_address,
             timezone=settings.clinic_timezone,
             privacy_notice=DEFAULT_PRIVACY_NOTICE,
+            notification_email=settings.notify_email,
             brand_color="#1f5f8b",
             updated_at=now,
         )
@@ -47,6 +48,12 @@ def clinic_zone(session: Session, settings: Settings) -> str:
     """Return the clinic's time zone: the stored profile's, else the setting."""
     profile = get_profile(session)
     return profile.timezone if profile else settings.clinic_timezone
+
+
+def notify_address(session: Session, settings: Settings) -> str:
+    """Return where the clinic wants consultation requests: the stored profile's, else the setting."""
+    profile = get_profile(session)
+    return (profile.notification_email if profile else None) or settings.notify_email
 
 
 def sender_for(session: Session, settings: Settings) -> Sender:

@@ -47,6 +47,7 @@ class Settings:
     outbox_dir: Path
     instance_dir: Path
     local_mode: bool
+    notify_email: str = ""
     embed_allowed_origins: tuple[str, ...] = ()
     check_deliverability: bool = False
     trusted_proxy_count: int = 0
@@ -123,6 +124,9 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
     if not checks.is_timezone(clinic_timezone):
         problems.append("CLINIC_TIMEZONE must be an IANA time zone such as America/New_York")
     outbox_dir = Path(env.get("OUTBOX_DIR") or instance_dir / "outbox")
+    notify_email = env.get("NOTIFY_EMAIL") or from_email
+    if "@" not in notify_email or any(c in notify_email for c in " \r\n<>,"):
+        problems.append("NOTIFY_EMAIL must be one plain email address, where consultation requests go")
     origins = checks.origins(env.get("EMBED_ALLOWED_ORIGINS", ""), problems)
     check_deliverability = checks.flag(env, "EMAIL_CHECK_DELIVERABILITY", problems)
     proxies = env.get("TRUSTED_PROXY_COUNT") or "0"
@@ -149,6 +153,7 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
         outbox_dir=outbox_dir,
         instance_dir=instance_dir,
         local_mode=local,
+        notify_email=notify_email,
         embed_allowed_origins=origins,
         check_deliverability=check_deliverability,
         trusted_proxy_count=int(proxies) if proxies.isdigit() else 0,

@@ -30,7 +30,9 @@ def sign_in_as(client, db: Session, role: Role):
     db.commit()
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin/login").text).group(1)
     client.post("/admin/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin/").text).group(1)  # a new session
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin/").text).group(
+        1
+    )  # a new session
 
     def post(path: str, **data: str):
         return client.post(path, data={"csrf_token": token, **data})

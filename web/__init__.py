@@ -34,16 +34,45 @@ def create_app(settings: Settings | None = None) -> Flask:
         proxies = settings.trusted_proxy_count
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
-    from web import admin, cli, confirm, database, errors, health, limits, public, security, subscribe
+    from web import (
+        admin,
+        api,
+        cli,
+        confirm,
+        consultation,
+        database,
+        errors,
+        health,
+        limits,
+        public,
+        security,
+        subscribe,
+        tracking,
+    )  # fmt: skip
 
     database.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     limits.init_app(app, settings)
-    for blueprint in (public.bp, subscribe.bp, confirm.bp, health.bp, admin.bp):
+    blueprints = (
+        public.bp,
+        subscribe.bp,
+        confirm.bp,
+        consultation.bp,
+        tracking.bp,
+        api.bp,
+        health.bp,
+        admin.bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     limits.limit_per_ip(
-        app, "subscribe.subscribe", "confirm.confirm_submit", "confirm.new_link", "admin.login_submit"
+        app,
+        "subscribe.subscribe",
+        "confirm.confirm_submit",
+        "confirm.new_link",
+        "consultation.submit",
+        "admin.login_submit",
     )
     return app

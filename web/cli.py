@@ -11,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from campaigns import schema
 from campaigns.accounts import create_user, generate_password
+from campaigns.api_tokens import create_token, revoke_token
 from campaigns.db import session_scope
 from campaigns.errors import ValidationError
 from campaigns.seed import seed
@@ -96,9 +97,38 @@ def check_command() -> None:
     sys.exit(1 if failures else 0)
 
 
+token_cli = AppGroup("api-token", help="Manage the JSON API's bearer tokens.")
+
+
+@token_cli.command("create")
+@click.argument("name")
+@click.option("--scope", type=click.Choice(["read", "write"]), default="read", show_default=True)
+def token_create(name: str, scope: str) -> None:
+    """Create a token for another system; it is shown once."""
+    try:
+        with session_scope(_sessions()) as session:
+            token = create_token(session, name, scope, datetime.now(UTC))
+    except ValidationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{scope} token for {name}: {token}\nIt is shown once: store it in the other system now.")
+
+
+@token_cli.command("revoke")
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int) -> None:
+    """Revoke a token at once."""
+    try:
+        with session_scope(_sessions()) as session:
+            revoke_token(session, token_id, datetime.now(UTC))
+    except ValidationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"token {token_id} revoked")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(db_cli)
+    app.cli.add_command(token_cli)
     for command in (seed_command, create_user_command, check_command):
         app.cli.add_command(command)
     cli_sending.init_app(app)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from campaigns.clinic import sender_for
+from campaigns.clinic import notify_address, sender_for
 from campaigns.composing import content_for
 from campaigns.confirmation import send_confirmation
+from campaigns.conversions import send_conversion_emails
 from campaigns.db import session_scope
 from campaigns.delivery import deliver_batch
 from campaigns.models import Step
@@ -59,3 +60,14 @@ def send_test_email(step_id: int, to: str) -> str:
         content = content_for(step)
         sender = sender_for(session, runtime.settings)
     return send_test(sender, content, to, runtime.provider, datetime.now(UTC)).status
+
+
+def send_consultation_emails(conversion_id: int) -> int:
+    """Confirm a consultation request to the person and notify the clinic."""
+    runtime = get_runtime()
+    with session_scope(runtime.sessions) as session:
+        sender = sender_for(session, runtime.settings)
+        notify = notify_address(session, runtime.settings)
+        return send_conversion_emails(
+            session, conversion_id, sender, runtime.provider, notify, datetime.now(UTC)
+        )

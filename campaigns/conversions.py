@@ -1,0 +1,123 @@
+"""Booked consultations: record the conversion, end the sequences, tell the person and the clinic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import make_msgid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaigns.composing import Sender
+from campaigns.content_files import EMAILS_DIR, read_content_file
+from campaigns.exits import goal_reached
+from campaigns.models import Conversion, Enrollment, Event, Send, Subscriber
+from campaigns.outgoing import OutgoingEmail
+from campaigns.providers import Provider
+from campaigns.rendering import render_email
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A request for a consultation, from the form or from a booking tool."""
+
+    email: str
+    source: str  # form | api
+    name: str = ""
+    phone: str = ""
+    preferred_time: str = ""
+    message: str = ""
+    consent_text: str = ""
+    subscriber_id: int | None = None  # known from the signed link in an email
+
+
+def record_conversion(session: Session, booking: Booking, now: datetime) -> Conversion:
+    """Record a booking, attributed to the last step its subscriber clicked, and end their sequences."""
+    subscriber = session.get(Subscriber, booking.subscriber_id) if booking.subscriber_id else None
+    if subscriber is None:
+        subscriber = session.scalar(select(Subscriber).where(Subscriber.email == booking.email))
+    clicked = _last_click(session, subscriber.id, now) if subscriber else None
+    conversion = Conversion(
+        subscriber_id=subscriber.id if subscriber else None,
+        email=booking.email,
+        sequence_id=clicked.enrollment.sequence_id if clicked else None,
+        attributed_step_id=clicked.step_id if clicked else None,
+        source=booking.source,
+        occurred_at=now,
+        details={
+            k: v for k, v in booking.__dict__.items() if v and k not in ("email", "source", "subscriber_id")
+        },
+    )
+    session.add(conversion)
+    if subscriber:
+        goal_reached(session, subscriber, now)
+    session.flush()
+    return conversion
+
+
+def _last_click(session: Session, subscriber_id: int, now: datetime) -> Send | None:
+    """Return the send whose link the subscriber clicked last before `now`."""
+    return session.scalar(
+        select(Send)
+        .join(Event, Event.send_id == Send.id)
+        .join(Enrollment, Enrollment.id == Send.enrollment_id)
+        .where(Event.subscriber_id == subscriber_id, Event.kind == "click", Event.occurred_at <= now)
+        .order_by(Event.occurred_at.desc(), Event.id.desc())
+        .limit(1)
+    )
+
+
+def send_conversion_emails(
+    session: Session,
+    conversion_id: int,
+    sender: Sender,
+    provider: Provider,
+    notify: str | None,
+    now: datetime,
+) -> int:
+    """Confirm the request to the person and notify the clinic, once; return how many emails went."""
+    conversion = session.get(Conversion, conversion_id)
+    if conversion is None or conversion.details.get("emails_sent_at"):
+        return 0
+    conversion.details = {**conversion.details, "emails_sent_at": now.isoformat()}
+    session.commit()
+    context: dict[str, Any] = {
+        "clinic_name": sender.clinic_name,
+        "name": conversion.details.get("name") or "there",
+        "email": conversion.email,
+        "phone": conversion.details.get("phone") or "not given",
+        "preferred_time": conversion.details.get("preferred_time") or "any time",
+        "message": conversion.details.get("message") or "(none)",
+        "source": conversion.source,
+    }
+    emails = [_email("consultation_confirmation.md", conversion.email, context, sender, now, conversion.id)]
+    if notify:
+        emails.append(_email("consultation_notification.md", notify, context, sender, now, conversion.id))
+    outcomes = provider.send_many(emails)
+    return sum(outcome.status == "sent" for outcome in outcomes)
+
+
+def _email(
+    name: str, to: str, context: dict[str, Any], sender: Sender, now: datetime, ref: int
+) -> OutgoingEmail:
+    content = read_content_file(EMAILS_DIR / name)
+    rendered = render_email(
+        content.fields["subject"],
+        content.fields["preheader"],
+        content.body,
+        context,
+        sender.footer(personal=False),
+    ).email
+    return OutgoingEmail(
+        template=rendered,
+        to=to,
+        sender=sender.address,
+        substitutions={},
+        send_ref=f"{name.removesuffix('.md')}-{ref}",
+        unsubscribe_url=None,
+        sent_at=now,
+        message_id=make_msgid(domain=sender.address.domain),
+        categories=("consultation",),
+    )

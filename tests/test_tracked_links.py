@@ -1,0 +1,64 @@
+"""Every link in an email is a signed click URL for that send; forged ones go nowhere."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from campaigns.models import Event
+from campaigns.tokens import sign
+from tests.factories import active_subscriber, outbox_messages, seeded
+from tests.test_tick import tick
+
+
+def first_email(db, settings):
+    active_subscriber(db, seeded(db, settings))
+    tick(settings, 0)
+    return outbox_messages(settings.outbox_dir)[0]
+
+
+def path(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
+
+
+def test_links_are_tracked_and_redirect_to_their_target_with_utm_only_on_own_links(
+    client, db, settings
+) -> None:
+    email = first_email(db, settings)
+    html = email.get_body(preferencelist=("html",)).get_content()
+    [click] = re.findall(r'href="(http://127\.0\.0\.1:5000/t/c/[^"]+)"', html)
+    response = client.get(path(click))
+    assert response.status_code == 302
+    assert response.headers["Location"] == "https://www.nccih.nih.gov/health/fibromyalgia"  # not ours: no utm
+    event = db.scalars(select(Event)).one()
+    assert (event.kind, event.send_id) == ("click", 1)
+
+
+def test_the_open_pixel_answers_a_gif_that_is_never_cached(client, db, settings) -> None:
+    email = first_email(db, settings)
+    html = email.get_body(preferencelist=("html",)).get_content()
+    pixel = re.search(r'src="(http://127\.0\.0\.1:5000/t/o/[^"]+)"', html).group(1)
+    response = client.get(path(pixel))
+    assert response.status_code == 200 and response.mimetype == "image/gif"
+    assert "no-store" in response.headers["Cache-Control"]
+    assert db.scalars(select(Event)).one().kind == "open"
+
+
+def test_forged_foreign_and_tampered_tokens_get_404_and_no_redirect(client, db, settings) -> None:
+    first_email(db, settings)
+    secret = settings.secret_key
+    for bad in (
+        "/t/c/garbage",
+        "/t/c/" + sign("another secret key that is long enough!!", "click", [1, 1]),
+        "/t/c/" + sign(secret, "open", [1, 1]),
+        "/t/c/" + sign(secret, "click", [1, 999]),
+        "/t/c/" + sign(secret, "click", ["1", "1"]),
+        "/t/c/" + "a" * 400,
+        "/t/o/" + sign(secret, "click", [1]),
+        "/t/c/x?next=https://evil.example",
+    ):
+        response = client.get(bad)
+        assert response.status_code == 404, bad
+        assert "Location" not in response.headers
+    assert db.scalars(select(Event)).all() == []
