@@ -14,7 +14,10 @@ from functools import cache
 from pathlib import Path
 
 RULES_FILE = Path(__file__).with_name("rules.toml")
-NEGATIONS = {"no", "not", "never", "without", "isn't"}
+NEGATIONS = {
+    "no", "not", "never", "without", "isn't",  # the rule's own list
+    "aren't", "cannot", "can't", "don't", "doesn't", "won't", "nor",  # the same rule in other words
+}  # fmt: skip
 NEGATION_REACH = 3  # words before a match in which a negation suppresses it
 FIELDS = ("subject", "preheader", "body")
 
