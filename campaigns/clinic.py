@@ -69,4 +69,5 @@ def sender_for(session: Session, settings: Settings) -> Sender:
         brand_color=profile.brand_color if profile else "#1f5f8b",
         fallback_zone=profile.timezone if profile else settings.clinic_timezone,
         website_url=profile.website_url if profile else None,
+        utm_params=settings.utm_params,
     )

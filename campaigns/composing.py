@@ -53,8 +53,7 @@ class Sender:
     brand_color: str
     fallback_zone: str
     website_url: str | None = None
-    utm_source: str = "nurture"
-    utm_medium: str = "email"
+    utm_params: tuple[tuple[str, str], ...] = (("utm_source", "nurture"), ("utm_medium", "email"))
 
     def footer(self, personal: bool) -> dict[str, str]:
         """Return what every email's footer shows; `personal` emails get placeholder links."""
@@ -84,8 +83,7 @@ class Sender:
             return url
         parts = urlsplit(url)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
-        utm = {"utm_source": self.utm_source, "utm_medium": self.utm_medium}
-        utm.update({"utm_campaign": campaign, "utm_content": content})
+        utm = {"utm_campaign": campaign, "utm_content": content, **dict(self.utm_params)}
         for key, value in utm.items():
             query.setdefault(key, value)
         return urlunsplit(parts._replace(query=urlencode(query)))

@@ -48,6 +48,7 @@ class Settings:
     instance_dir: Path
     local_mode: bool
     notify_email: str = ""
+    utm_params: tuple[tuple[str, str], ...] = (("utm_source", "nurture"), ("utm_medium", "email"))
     embed_allowed_origins: tuple[str, ...] = ()
     check_deliverability: bool = False
     trusted_proxy_count: int = 0
@@ -128,6 +129,7 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
     if "@" not in notify_email or any(c in notify_email for c in " \r\n<>,"):
         problems.append("NOTIFY_EMAIL must be one plain email address, where consultation requests go")
     origins = checks.origins(env.get("EMBED_ALLOWED_ORIGINS", ""), problems)
+    utm_params = checks.utm_params(env.get("UTM_PARAMS") or "utm_source=nurture&utm_medium=email", problems)
     check_deliverability = checks.flag(env, "EMAIL_CHECK_DELIVERABILITY", problems)
     proxies = env.get("TRUSTED_PROXY_COUNT") or "0"
     if not proxies.isdigit() or int(proxies) > 5:
@@ -154,6 +156,7 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
         instance_dir=instance_dir,
         local_mode=local,
         notify_email=notify_email,
+        utm_params=utm_params,
         embed_allowed_origins=origins,
         check_deliverability=check_deliverability,
         trusted_proxy_count=int(proxies) if proxies.isdigit() else 0,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import zoneinfo
 from collections.abc import Mapping
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 DEFAULT_PORT = 5000
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -90,3 +90,14 @@ def is_timezone(name: str) -> bool:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+def utm_params(raw: str, problems: list[str]) -> tuple[tuple[str, str], ...]:
+    """Parse the utm parameters added to links to the clinic's own site."""
+    try:
+        pairs = parse_qsl(raw, keep_blank_values=False, strict_parsing=True)
+    except ValueError:
+        pairs = []
+    if not pairs or any(not key.startswith("utm_") or not value for key, value in pairs):
+        problems.append("UTM_PARAMS must look like utm_source=nurture&utm_medium=email (utm_ names only)")
+    return tuple(pairs)

@@ -80,6 +80,7 @@ def test_production_refuses_to_start_without_each_required_value(missing: str, t
         ("SENDGRID_WEBHOOK_PUBLIC_KEY", "not base64 !!"),
         ("SMTP_URL", "http://relay"),
         ("NOTIFY_EMAIL", "front desk"),
+        ("UTM_PARAMS", "source=nurture"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(name: str, value: str, tmp_path: Path) -> None:

@@ -62,3 +62,15 @@ def test_forged_foreign_and_tampered_tokens_get_404_and_no_redirect(client, db, 
         assert response.status_code == 404, bad
         assert "Location" not in response.headers
     assert db.scalars(select(Event)).all() == []
+
+
+def test_links_to_the_clinics_own_site_get_utm_parameters_from_the_settings(tmp_path) -> None:
+    from tests.conftest import make_settings
+    from tests.email_helpers import SENDER
+
+    settings = make_settings(tmp_path, UTM_PARAMS="utm_source=newsletter&utm_medium=email")
+    sender = SENDER.__class__(**{**SENDER.__dict__, "utm_params": settings.utm_params})
+    tagged = sender.with_utm("https://news.clinic.example/consultation", "fibro", "step-6")
+    assert tagged.endswith("?utm_campaign=fibro&utm_content=step-6&utm_source=newsletter&utm_medium=email")
+    assert sender.with_utm("https://www.fda.gov/x", "fibro", "step-6") == "https://www.fda.gov/x"
+    assert "utm_source=mine" in sender.with_utm("https://news.clinic.example/?utm_source=mine", "c", "s")
