@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import make_msgid
@@ -17,6 +18,7 @@ from campaigns.models import Conversion, Enrollment, Event, Send, Subscriber
 from campaigns.outgoing import OutgoingEmail
 from campaigns.providers import Provider
 from campaigns.rendering import render_email
+from campaigns.rollups import bump
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ def record_conversion(session: Session, booking: Booking, now: datetime) -> Conv
         },
     )
     session.add(conversion)
+    if clicked is not None and clicked.step_version_id is not None:
+        bump(session, Counter({(clicked.step_version_id, now.date(), "converted"): 1}))
     if subscriber:
         goal_reached(session, subscriber, now)
     session.flush()

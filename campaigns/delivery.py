@@ -8,7 +8,7 @@ that say so; the planner turns those into `unknown`, never into a second email.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateError
@@ -25,6 +25,7 @@ from campaigns.models import Enrollment, Send, Step, StepVersion, Suppression
 from campaigns.outgoing import OutgoingEmail, SendOutcome
 from campaigns.providers import Provider
 from campaigns.retries import MAX_ATTEMPTS, retry_at
+from campaigns.rollups import bump
 from campaigns.scheduling import next_allowed_moment
 from campaigns.statuses import EnrollmentStatus, SendStatus, SequenceStatus, SubscriberStatus
 
@@ -106,6 +107,9 @@ def _still_wanted(batch: _Batch, send: Send, sender: Sender, now: datetime, coun
         return False
     opening = next_allowed_moment(now, window_of(send.step), zone)
     paused = send.enrollment.sequence.status != SequenceStatus.ACTIVE
+    holiday = send.subscriber.paused_until
+    if holiday is not None and holiday > now:  # the subscriber asked for a 30-day pause
+        opening = max(opening, next_allowed_moment(holiday, window_of(send.step), zone))
     if paused or opening > now:  # it waits, queued, keeping its place and its history
         send.retry_at = now + PAUSED_RECHECK if paused else opening
         counts["rescheduled"] += 1
@@ -196,10 +200,12 @@ def _record(
     counts: Counter[str],
 ) -> None:
     """Store each outcome and move each subscriber whose email went out to their next step."""
+    sent: Counter[tuple[int, date, str]] = Counter()
     for send, outcome in zip(sends, outcomes, strict=True):
         send.error = outcome.error
         if outcome.status == "sent":
             send.status, send.sent_at, send.provider_message_id = SendStatus.SENT, now, outcome.message_id
+            sent[(send.step_version_id or 0, now.date(), "sent")] += 1
             zone = ZoneInfo(send.subscriber.timezone or sender.fallback_zone)
             advance(send.enrollment, send.step, batch.live_steps(send.enrollment.sequence_id), zone, now)
         elif outcome.status == "retry" and send.attempts < MAX_ATTEMPTS:
@@ -212,3 +218,4 @@ def _record(
         else:
             send.status = SendStatus.FAILED
         counts[str(send.status) if send.status != SendStatus.QUEUED else "retrying"] += 1
+    bump(batch.session, sent)

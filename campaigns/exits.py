@@ -6,7 +6,7 @@ the delivery job checks again just before sending, so one already in a worker's 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -67,3 +67,12 @@ def unsubscribe(session: Session, subscriber: Subscriber, now: datetime) -> None
 def goal_reached(session: Session, subscriber: Subscriber, now: datetime) -> int:
     """End a subscriber's sequences because they booked a consultation."""
     return end_enrollments(session, subscriber.id, "booked", now)
+
+
+PAUSE = timedelta(days=30)
+
+
+def pause_emails(subscriber: Subscriber, now: datetime) -> datetime:
+    """Hold every email to a subscriber for 30 days; their place in each sequence is kept."""
+    subscriber.paused_until = now + PAUSE
+    return subscriber.paused_until

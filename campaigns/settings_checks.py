@@ -7,6 +7,8 @@ import zoneinfo
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlsplit
 
+from sendgrid.helpers.eventwebhook import EventWebhook
+
 DEFAULT_PORT = 5000
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
@@ -80,6 +82,7 @@ def check_webhook_key(key: str | None, problems: list[str]) -> None:
         return
     try:
         base64.b64decode(key, validate=True)
+        EventWebhook(key)
     except ValueError:
         problems.append("SENDGRID_WEBHOOK_PUBLIC_KEY must be the base64 key shown by SendGrid")
 

@@ -1,24 +1,34 @@
-"""Opens and clicks: read the signed token, find what it stands for, record the hit."""
+"""Opens and clicks: resolve signed tokens, then record hits in batches with their rollups."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from itertools import pairwise
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaigns.automation import ALL_AT_ONCE, click_is_automated, open_is_automated
 from campaigns.models import Event, Link, Send
+from campaigns.rollups import bump, bump_links
 from campaigns.tokens import InvalidToken, unsign
 
 MAX_TOKEN_LENGTH = 300
 
 
 @dataclass(frozen=True)
-class Click:
-    """A click on a tracked link: which send, which link, where it goes."""
+class Hit:
+    """One open or click, as the endpoint saw it; buffered before it is recorded."""
 
-    send: Send
-    link: Link
+    kind: str  # open | click
+    send_id: int
+    at: datetime
+    link_id: int | None = None
+    user_agent: str = ""
+    ip: str | None = None
+    method: str = "GET"
 
 
 def _ids(secret_key: str, purpose: str, token: str, count: int) -> list[int]:
@@ -30,35 +40,83 @@ def _ids(secret_key: str, purpose: str, token: str, count: int) -> list[int]:
     return payload
 
 
-def resolve_click(session: Session, secret_key: str, token: str) -> Click:
-    """Return what a click token stands for; the link must belong to the send's own email."""
+def click_target(session: Session, secret_key: str, token: str) -> tuple[int, Link, int]:
+    """Return (send id, link, subscriber id) for a click token; the link must be in that send's email."""
     send_id, link_id = _ids(secret_key, "click", token, 2)
-    send, link = session.get(Send, send_id), session.get(Link, link_id)
-    if send is None or link is None or link.step_version_id != send.step_version_id:
+    row = session.execute(
+        select(Send.step_version_id, Send.subscriber_id).where(Send.id == send_id)
+    ).one_or_none()
+    link = session.get(Link, link_id)
+    if row is None or link is None or link.step_version_id != row.step_version_id:
         raise InvalidToken()
-    return Click(send, link)
+    return send_id, link, row.subscriber_id
 
 
-def resolve_open(session: Session, secret_key: str, token: str) -> Send:
-    """Return the send an open pixel token stands for."""
-    [send_id] = _ids(secret_key, "open", token, 1)
-    send = session.get(Send, send_id)
-    if send is None:
-        raise InvalidToken()
-    return send
+def open_target(secret_key: str, token: str) -> int:
+    """Return the send id of an open pixel token (checked when the hit is recorded)."""
+    return _ids(secret_key, "open", token, 1)[0]
 
 
-def record_hit(
-    session: Session, kind: str, send: Send, now: datetime, link_id: int | None = None, **data: str
-) -> Event:
-    """Record an open or a click on a send."""
-    event = Event(
-        send_id=send.id,
-        subscriber_id=send.subscriber_id,
-        link_id=link_id,
-        kind=kind,
-        occurred_at=now,
-        data=data,
+def record_hits(session: Session, hits: list[Hit]) -> int:
+    """Record a batch of hits: events flagged human or automated, first-times, and rollups."""
+    sends = {s.id: s for s in session.scalars(select(Send).where(Send.id.in_({h.send_id for h in hits})))}
+    hits = [h for h in hits if h.send_id in sends]  # a forged open token names no real send
+    swarms = _clicked_all_at_once(hits)
+    counts: Counter[tuple[int, date, str]] = Counter()
+    link_clicks: Counter[int] = Counter()
+    human_clicks: Counter[int] = Counter()
+    for hit in hits:
+        send = sends[hit.send_id]
+        if hit.kind == "open":
+            reason = open_is_automated(hit.user_agent, hit.ip)
+        else:
+            reason = click_is_automated(hit.user_agent, hit.method, hit.at, send.sent_at)
+            reason = reason or ("every-link-at-once" if (hit.send_id, hit.at) in swarms else None)
+        session.add(
+            Event(
+                send_id=send.id,
+                subscriber_id=send.subscriber_id,
+                link_id=hit.link_id,
+                kind=hit.kind,
+                occurred_at=hit.at,
+                automated=reason is not None,
+                data={"automated": reason, "user_agent": hit.user_agent[:300], "method": hit.method},
+            )
+        )
+        if send.step_version_id:
+            _firsts(send, hit, reason is None, counts)
+        if hit.kind == "click" and hit.link_id:
+            link_clicks[hit.link_id] += 1
+            human_clicks[hit.link_id] += reason is None
+    bump(session, counts)
+    bump_links(session, link_clicks, human_clicks)
+    return len(hits)
+
+
+def _firsts(send: Send, hit: Hit, human: bool, counts: Counter[tuple[int, date, str]]) -> None:
+    """Set the send's first open or click, human and all, and count each first once."""
+    assert send.step_version_id is not None
+    day = hit.at.date()
+    names = ("opened_at", "opened") if hit.kind == "open" else ("clicked_at", "clicked")
+    human_names = (
+        ("human_opened_at", "opened_human") if hit.kind == "open" else ("human_clicked_at", "clicked_human")
     )
-    session.add(event)
-    return event
+    for (column, metric), applies in ((names, True), (human_names, human)):
+        if applies and getattr(send, column) is None:
+            setattr(send, column, hit.at)
+            counts[(send.step_version_id, day, metric)] += 1
+
+
+def _clicked_all_at_once(hits: list[Hit]) -> set[tuple[int, datetime]]:
+    """Find clicks on several different links of one email within a moment: a scanner's sweep."""
+    by_send: dict[int, list[Hit]] = defaultdict(list)
+    for hit in hits:
+        if hit.kind == "click":
+            by_send[hit.send_id].append(hit)
+    swept: set[tuple[int, datetime]] = set()
+    for send_id, clicks in by_send.items():
+        clicks.sort(key=lambda h: h.at)
+        for first, second in pairwise(clicks):
+            if second.link_id != first.link_id and second.at - first.at <= ALL_AT_ONCE:
+                swept.update({(send_id, first.at), (send_id, second.at)})
+    return swept

@@ -6,10 +6,18 @@ import re
 
 from sqlalchemy import select
 
+from campaigns.db import make_session_factory
 from campaigns.models import Event
 from campaigns.tokens import sign
+from tests.conftest import engine_for
 from tests.factories import active_subscriber, outbox_messages, seeded
 from tests.test_tick import tick
+from workers.hit_buffer import drain
+
+
+def drained(settings, redis) -> int:
+    """Run the drain job, as rq cron does every few seconds."""
+    return drain(redis, make_session_factory(engine_for(settings.database_url)))
 
 
 def first_email(db, settings):
@@ -23,7 +31,7 @@ def path(url: str) -> str:
 
 
 def test_links_are_tracked_and_redirect_to_their_target_with_utm_only_on_own_links(
-    client, db, settings
+    client, db, settings, redis
 ) -> None:
     email = first_email(db, settings)
     html = email.get_body(preferencelist=("html",)).get_content()
@@ -31,21 +39,24 @@ def test_links_are_tracked_and_redirect_to_their_target_with_utm_only_on_own_lin
     response = client.get(path(click))
     assert response.status_code == 302
     assert response.headers["Location"] == "https://www.nccih.nih.gov/health/fibromyalgia"  # not ours: no utm
+    assert db.scalars(select(Event)).all() == []  # buffered, not yet recorded
+    assert drained(settings, redis) == 1
     event = db.scalars(select(Event)).one()
     assert (event.kind, event.send_id) == ("click", 1)
 
 
-def test_the_open_pixel_answers_a_gif_that_is_never_cached(client, db, settings) -> None:
+def test_the_open_pixel_answers_a_gif_that_is_never_cached(client, db, settings, redis) -> None:
     email = first_email(db, settings)
     html = email.get_body(preferencelist=("html",)).get_content()
     pixel = re.search(r'src="(http://127\.0\.0\.1:5000/t/o/[^"]+)"', html).group(1)
     response = client.get(path(pixel))
     assert response.status_code == 200 and response.mimetype == "image/gif"
     assert "no-store" in response.headers["Cache-Control"]
+    drained(settings, redis)
     assert db.scalars(select(Event)).one().kind == "open"
 
 
-def test_forged_foreign_and_tampered_tokens_get_404_and_no_redirect(client, db, settings) -> None:
+def test_forged_foreign_and_tampered_tokens_get_404_and_no_redirect(client, db, settings, redis) -> None:
     first_email(db, settings)
     secret = settings.secret_key
     for bad in (
@@ -61,6 +72,7 @@ def test_forged_foreign_and_tampered_tokens_get_404_and_no_redirect(client, db, 
         response = client.get(bad)
         assert response.status_code == 404, bad
         assert "Location" not in response.headers
+    assert drained(settings, redis) == 0
     assert db.scalars(select(Event)).all() == []
 
 

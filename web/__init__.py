@@ -48,6 +48,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         security,
         subscribe,
         tracking,
+        unsubscribe,
+        webhooks,
     )  # fmt: skip
 
     database.init_app(app)
@@ -55,16 +57,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     limits.init_app(app, settings)
-    blueprints = (
-        public.bp,
-        subscribe.bp,
-        confirm.bp,
-        consultation.bp,
-        tracking.bp,
-        api.bp,
-        health.bp,
-        admin.bp,
-    )
+    blueprints = [public.bp, subscribe.bp, confirm.bp, unsubscribe.bp, consultation.bp, tracking.bp]
+    blueprints += [webhooks.bp, api.bp, health.bp, admin.bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     limits.limit_per_ip(

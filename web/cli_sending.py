@@ -7,12 +7,15 @@ from datetime import UTC, datetime
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
 
 from campaigns.alerts import open_alerts, resume_sending
 from campaigns.db import session_scope
 from campaigns.errors import NurtureError
+from campaigns.models import Sequence
 from campaigns.providers import provider_for
 from campaigns.send_decisions import resend, settle_as_sent, skip, undecided_sends
+from campaigns.stats import SequenceStats, sequence_stats
 from campaigns.statuses import SendStatus
 from campaigns.tick import OUTCOMES, run_tick
 from web.database import get_settings
@@ -106,8 +109,69 @@ def sending_resume() -> None:
     click.echo(f"sending resumed; {waiting} waiting send(s) go out on the next planner run")
 
 
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+@click.command("stats")
+@click.argument("sequence", required=False)
+@with_appcontext
+def stats_command(sequence: str | None) -> None:
+    """Print a sequence's numbers per step, with human and all opens side by side."""
+    with session_scope(_sessions()) as session:
+        query = select(Sequence).order_by(Sequence.id)
+        if sequence:
+            query = query.where((Sequence.slug == sequence) | (Sequence.name == sequence))
+        found = session.scalars(query).all()
+        if not found:
+            raise click.ClickException(f"no sequence called {sequence!r}")
+        for each in found:
+            _print_stats(sequence_stats(session, each.id))
+
+
+def _print_stats(stats: SequenceStats) -> None:
+    click.echo(f"\n{stats.name}")
+    header = (
+        "step",
+        "sent",
+        "delivered",
+        "bounced",
+        "opens human",
+        "opens all",
+        "clicks human",
+        "clicks all",
+        "CTOR",
+        "unsubs",
+        "complaints",
+        "booked",
+    )
+    click.echo("  ".join(f"{h:>12}" for h in header))
+    rows = [(str(s.position), s.counts) for s in stats.steps] + [("total", stats.total)]
+    for label, c in rows:
+        cells = (
+            label,
+            c["sent"],
+            c["delivered"],
+            c["bounced"],
+            f"{c['opened_human']} {_percent(c.rate('opened_human'))}",
+            f"{c['opened']} {_percent(c.rate('opened'))}",
+            f"{c['clicked_human']} {_percent(c.rate('clicked_human'))}",
+            f"{c['clicked']} {_percent(c.rate('clicked'))}",
+            _percent(c.click_to_open),
+            c["unsubscribed"],
+            c["complained"],
+            c["converted"],
+        )
+        click.echo("  ".join(f"{cell!s:>12}" for cell in cells))
+    if stats.median_time_to_convert is not None:
+        click.echo(f"median time to book: {stats.median_time_to_convert}")
+    for url, clicks, human in stats.links[:10]:
+        click.echo(f"  {human:>6} human / {clicks:>6} all  {url}")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(tick_command)
     app.cli.add_command(sends_cli)
     app.cli.add_command(sending_cli)
+    app.cli.add_command(stats_command)

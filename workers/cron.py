@@ -2,10 +2,14 @@
 
 from rq import cron
 
-from workers.jobs import plan_due
+from workers.jobs import drain_tracking, plan_due
 from workers.queues import DEFAULT_QUEUE
 
 PLAN_INTERVAL_S = 30
 """How often the planner looks for due emails."""
 
+DRAIN_INTERVAL_S = 10
+"""How often buffered opens and clicks are recorded; the most the stats lag behind."""
+
 cron.register(plan_due, queue_name=DEFAULT_QUEUE, interval=PLAN_INTERVAL_S, job_timeout=600)
+cron.register(drain_tracking, queue_name=DEFAULT_QUEUE, interval=DRAIN_INTERVAL_S, job_timeout=600)

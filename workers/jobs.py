@@ -11,8 +11,10 @@ from campaigns.conversions import send_conversion_emails
 from campaigns.db import session_scope
 from campaigns.delivery import deliver_batch
 from campaigns.models import Step
+from campaigns.provider_events import process_events
 from campaigns.test_send import send_test
 from campaigns.tick import plan
+from workers.hit_buffer import drain
 from workers.queues import DEFAULT_QUEUE, SEND_QUEUE, connect, enqueue
 from workers.runtime import get_runtime
 
@@ -71,3 +73,17 @@ def send_consultation_emails(conversion_id: int) -> int:
         return send_conversion_emails(
             session, conversion_id, sender, runtime.provider, notify, datetime.now(UTC)
         )
+
+
+def drain_tracking() -> int:
+    """Record buffered opens and clicks; return how many."""
+    runtime = get_runtime()
+    return drain(connect(runtime.settings), runtime.sessions)
+
+
+def process_provider_events(events: list[dict[str, object]]) -> dict[str, int]:
+    """Apply a verified batch of SendGrid events."""
+    runtime = get_runtime()
+    with session_scope(runtime.sessions) as session:
+        zone = sender_for(session, runtime.settings).fallback_zone
+        return dict(process_events(session, events, zone))

@@ -3,7 +3,7 @@
 from campaigns.models.accounts import Alert, ApiToken, AuditLog, ClinicProfile, User
 from campaigns.models.audience import ConsentRecord, Subscriber, Suppression
 from campaigns.models.base import Base
-from campaigns.models.delivery import Conversion, Event, Link, Send
+from campaigns.models.delivery import Conversion, Event, Link, LinkRollup, Send, StatRollup
 from campaigns.models.sequences import Enrollment, Sequence, Step, StepVersion
 
 __all__ = [
@@ -17,8 +17,10 @@ __all__ = [
     "Enrollment",
     "Event",
     "Link",
+    "LinkRollup",
     "Send",
     "Sequence",
+    "StatRollup",
     "Step",
     "StepVersion",
     "Subscriber",

@@ -26,6 +26,7 @@ class Subscriber(Base):
     created_at: Mapped[datetime]
     confirmed_at: Mapped[datetime | None]
     unsubscribed_at: Mapped[datetime | None]
+    paused_until: Mapped[datetime | None]  # "pause these emails for 30 days"
 
     consents: Mapped[list[ConsentRecord]] = relationship(back_populates="subscriber")
 

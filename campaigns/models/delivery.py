@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
@@ -36,6 +36,13 @@ class Send(Base):
     sent_at: Mapped[datetime | None]
     provider_message_id: Mapped[str | None] = mapped_column(String(200))
     error: Mapped[str | None] = mapped_column(Text)
+    # The first time each thing happened to this email: unique counts are rolled up from these.
+    delivered_at: Mapped[datetime | None]
+    bounced_at: Mapped[datetime | None]
+    opened_at: Mapped[datetime | None]
+    human_opened_at: Mapped[datetime | None]
+    clicked_at: Mapped[datetime | None]
+    human_clicked_at: Mapped[datetime | None]
 
     enrollment: Mapped[Enrollment] = relationship()
     step: Mapped[Step] = relationship()
@@ -58,7 +65,10 @@ class Event(Base):
     """Something that happened to a send: delivered, opened, clicked, bounced, ..."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_send_kind", "send_id", "kind"),)
+    __table_args__ = (
+        Index("ix_events_send_kind", "send_id", "kind"),
+        Index("ix_events_subscriber_kind_time", "subscriber_id", "kind", "occurred_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     send_id: Mapped[int | None] = mapped_column(ForeignKey("sends.id"))
@@ -68,7 +78,31 @@ class Event(Base):
     occurred_at: Mapped[datetime]
     automated: Mapped[bool] = mapped_column(default=False)  # scanner or privacy proxy
     provider_event_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)  # provider retries change ids
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class StatRollup(Base):
+    """A running count of one metric for one step version on one day, kept as events arrive."""
+
+    __tablename__ = "stat_rollups"
+    __table_args__ = (UniqueConstraint("step_version_id", "day", "metric"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    step_version_id: Mapped[int] = mapped_column(ForeignKey("step_versions.id"))
+    day: Mapped[date]
+    metric: Mapped[str] = mapped_column(String(40))
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class LinkRollup(Base):
+    """Running click counts of one link."""
+
+    __tablename__ = "link_rollups"
+
+    link_id: Mapped[int] = mapped_column(ForeignKey("links.id"), primary_key=True)
+    clicks: Mapped[int] = mapped_column(default=0)
+    human_clicks: Mapped[int] = mapped_column(default=0)
 
 
 class Conversion(Base):

@@ -114,6 +114,8 @@ def payload(emails: list[OutgoingEmail]) -> dict[str, Any]:
     }
     if first.categories:
         body["categories"] = list(first.categories[:10])
+    # The engine tracks opens and clicks itself; SendGrid's own tracking would rewrite our links.
+    body["tracking_settings"] = {"click_tracking": {"enable": False}, "open_tracking": {"enable": False}}
     return body
 
 

@@ -1,0 +1,53 @@
+"""Running counts for the dashboard, bumped as things happen, so reading stats never scans events."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from campaigns.models import LinkRollup, StatRollup
+
+METRICS = (
+    "sent", "delivered", "bounced", "dropped", "opened", "opened_human", "clicked", "clicked_human",
+    "unsubscribed", "complained", "converted",
+)  # fmt: skip
+
+
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def bump(session: Session, counts: Counter[tuple[int, date, str]]) -> None:
+    """Add `counts` (by step version, day and metric) to the rollups, safely under concurrency."""
+    rows = [{"step_version_id": v, "day": d, "metric": m, "count": n} for (v, d, m), n in counts.items() if n]
+    if not rows:
+        return
+    statement = _insert(session)(StatRollup)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["step_version_id", "day", "metric"],
+            set_={"count": StatRollup.count + statement.excluded.count},
+        ),
+        rows,
+    )
+
+
+def bump_links(session: Session, clicks: Counter[int], human: Counter[int]) -> None:
+    """Add click counts per link."""
+    rows = [{"link_id": link, "clicks": clicks[link], "human_clicks": human[link]} for link in clicks]
+    if not rows:
+        return
+    statement = _insert(session)(LinkRollup)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["link_id"],
+            set_={
+                "clicks": LinkRollup.clicks + statement.excluded.clicks,
+                "human_clicks": LinkRollup.human_clicks + statement.excluded.human_clicks,
+            },
+        ),
+        rows,
+    )

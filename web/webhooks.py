@@ -1,0 +1,61 @@
+"""`POST /webhooks/sendgrid`: SendGrid's signed event webhook.
+
+The signature is checked on the raw body with the `sendgrid` package's EventWebhook helper and
+SENDGRID_WEBHOOK_PUBLIC_KEY; a timestamp more than 10 minutes away is refused. Unsigned or badly
+signed posts get a 403 and nothing is stored. Good ones are answered at once and processed in a job.
+"""
+
+from __future__ import annotations
+
+import binascii
+import json
+import time
+
+from flask import Blueprint, abort, current_app, jsonify, request
+from sendgrid.helpers.eventwebhook import EventWebhook, EventWebhookHeader
+
+from campaigns.provider_events import process_events
+from web.database import get_session, get_settings
+from web.queueing import enqueue_soon
+
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+
+MAX_AGE_S = 600
+MAX_BODY = 8 * 1024 * 1024  # SendGrid batches events; larger than the app's usual limit
+
+
+def _verifier() -> EventWebhook:
+    state = current_app.extensions["nurture"]
+    if "webhook" not in state:
+        state["webhook"] = EventWebhook(get_settings().sendgrid_webhook_public_key)
+    return state["webhook"]
+
+
+@bp.post("/sendgrid")
+def sendgrid_events():
+    """Verify, then queue the batch of events for processing."""
+    if not get_settings().sendgrid_webhook_public_key:
+        abort(403, description="The SendGrid webhook is not configured (SENDGRID_WEBHOOK_PUBLIC_KEY).")
+    request.max_content_length = MAX_BODY
+    raw = request.get_data(cache=True)
+    signature = request.headers.get(EventWebhookHeader.SIGNATURE, "")
+    stamp = request.headers.get(EventWebhookHeader.TIMESTAMP, "")
+    if not stamp.isdigit() or abs(time.time() - int(stamp)) > MAX_AGE_S:
+        abort(403, description="The webhook timestamp is missing or more than 10 minutes away.")
+    try:
+        valid = _verifier().verify_signature(raw.decode("utf-8"), signature, stamp)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        valid = False
+    if not valid:
+        abort(403, description="The webhook signature does not match.")
+    try:
+        events = json.loads(raw)
+    except ValueError:
+        abort(400, description="The body is not JSON.")
+    if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+        abort(400, description="The body must be a JSON array of event objects.")
+    if not enqueue_soon("workers.jobs.process_provider_events", events):
+        db = get_session()  # Redis is down: do it now rather than lose it
+        process_events(db, events, get_settings().clinic_timezone)
+        db.commit()
+    return jsonify(received=len(events)), 200
