@@ -7,6 +7,8 @@ and unsubscribes suppress the address and end its sequences.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
@@ -55,8 +57,9 @@ def _send(session: Session, raw: dict[str, Any]) -> Send | None:
 def _is_new(session: Session, raw: dict[str, Any], kind: str) -> bool:
     """Record the event once; False if its id or its composite key was seen before."""
     event_id = str(raw.get("sg_event_id", ""))[:100] or None
-    key = ":".join(str(raw.get(k, "")) for k in ("send_ref", "email", "timestamp", "url"))
-    dedupe_key = f"{kind}:{key}"[:200]
+    # A retry carries the same event under a new id: everything but the id makes the composite key.
+    content = json.dumps({k: v for k, v in raw.items() if k != "sg_event_id"}, sort_keys=True, default=str)
+    dedupe_key = f"{kind}:{hashlib.sha256(content.encode()).hexdigest()}"
     seen = select(Event.id).where((Event.dedupe_key == dedupe_key) | (Event.provider_event_id == event_id))
     if session.scalar(seen.limit(1)):
         return False

@@ -131,21 +131,9 @@ def stats_command(sequence: str | None) -> None:
 
 def _print_stats(stats: SequenceStats) -> None:
     click.echo(f"\n{stats.name}")
-    header = (
-        "step",
-        "sent",
-        "delivered",
-        "bounced",
-        "opens human",
-        "opens all",
-        "clicks human",
-        "clicks all",
-        "CTOR",
-        "unsubs",
-        "complaints",
-        "booked",
-    )
-    click.echo("  ".join(f"{h:>12}" for h in header))
+    header = "step sent delivered bounced opens-human opens-all clicks-human clicks-all CTOR unsubs"
+    header += " complaints booked"
+    click.echo("  ".join(f"{h:>12}" for h in header.split()))
     rows = [(str(s.position), s.counts) for s in stats.steps] + [("total", stats.total)]
     for label, c in rows:
         cells = (
