@@ -40,16 +40,20 @@ def _ids(secret_key: str, purpose: str, token: str, count: int) -> list[int]:
     return payload
 
 
-def click_target(session: Session, secret_key: str, token: str) -> tuple[int, Link, int]:
-    """Return (send id, link, subscriber id) for a click token; the link must be in that send's email."""
+def click_ids(secret_key: str, token: str) -> tuple[int, int]:
+    """Return (send id, link id) from a click token; only tokens this engine signed pass."""
     send_id, link_id = _ids(secret_key, "click", token, 2)
-    row = session.execute(
-        select(Send.step_version_id, Send.subscriber_id).where(Send.id == send_id)
-    ).one_or_none()
-    link = session.get(Link, link_id)
-    if row is None or link is None or link.step_version_id != row.step_version_id:
-        raise InvalidToken()
-    return send_id, link, row.subscriber_id
+    return send_id, link_id
+
+
+def link_url(session: Session, link_id: int) -> str | None:
+    """Return where a tracked link goes."""
+    return session.scalar(select(Link.url).where(Link.id == link_id))
+
+
+def subscriber_of_send(session: Session, send_id: int) -> int | None:
+    """Return the subscriber a send went to."""
+    return session.scalar(select(Send.subscriber_id).where(Send.id == send_id))
 
 
 def open_target(secret_key: str, token: str) -> int:

@@ -16,7 +16,7 @@ from campaigns.statuses import EnrollmentStatus
 from campaigns.tick import run_tick
 from tests.conftest import engine_for
 from tests.factories import START, active_subscriber, outbox_messages, seeded
-from workers.hit_buffer import drain
+from tests.test_tracked_links import drained
 
 FORM = {
     "name": "Ada Lovelace",
@@ -47,7 +47,7 @@ def test_the_last_email_leads_to_the_form_and_booking_ends_the_sequence(
     form_url = "/" + redirect.headers["Location"].split("/", 3)[3]
     assert "Request a consultation" in client.get(form_url).text
     token = re.search(r"s=([\w.-]+)", form_url).group(1)
-    drain(redis, make_session_factory(engine_for(settings.database_url)))  # the click is recorded
+    drained(client, settings, redis)  # the click is recorded
     response = client.post("/consultation", data={**FORM, "s": token, "email": "other@example.com"})
     assert response.status_code == 303 and response.headers["Location"] == "/consultation/thanks"
 

@@ -16,6 +16,7 @@ from campaigns.tracking import Hit, record_hits
 from tests.conftest import engine_for
 from tests.factories import START, active_subscriber, seeded
 from tests.test_tick import tick
+from tests.test_tracked_links import flush_hits
 from workers.hit_buffer import drain
 
 HUMAN = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Version/17.5 Safari/605.1.15"
@@ -64,7 +65,8 @@ def test_buffered_hits_are_not_lost_while_workers_are_down(client, db: Session, 
     pixel = re.search(r"/t/o/[\w.-]+", html).group(0)
     for _ in range(25):  # no worker drains meanwhile
         assert client.get(pixel).status_code == 200
-    assert redis.xlen("nurture:hits") == 25
+    flush_hits(client)
+    assert 1 <= redis.xlen("nurture:hits") <= 3  # an entry holds a whole batch of hits
     sessions = make_session_factory(engine_for(settings.database_url))
     assert drain(redis, sessions) == 25
     assert redis.xlen("nurture:hits") == 0
@@ -80,7 +82,9 @@ def test_a_hit_is_recorded_directly_when_redis_is_down(db: Session, settings, tm
     send = db.scalars(select(Send)).one()
     pixel = re.search(r"/t/o/[\w.-]+", (settings.outbox_dir / f"send-{send.id}.eml").read_text()).group(0)
     down = make_settings(tmp_path, DATABASE_URL=settings.database_url, REDIS_URL="redis://127.0.0.1:1/0")
-    assert create_app(down).test_client().get(pixel).status_code == 200
+    down_client = create_app(down).test_client()
+    assert down_client.get(pixel).status_code == 200
+    flush_hits(down_client)
     assert sequence_stats(db, send.enrollment.sequence_id).total["opened"] == 1
 
 
@@ -91,3 +95,16 @@ def test_the_stats_command_prints_human_and_all_opens_side_by_side(runner, db: S
     assert "opens-human" in output and "opens-all" in output
     assert re.search(r"^\s+1\s+1\s+0\s+0\s+0 0\.0%\s+0 0\.0%", output, re.MULTILINE)  # step 1: 1 sent
     assert runner.invoke(args=["stats", "no-such-sequence"]).exit_code == 1
+
+
+def test_the_sequence_page_shows_the_same_numbers(client, db: Session, settings) -> None:
+    from campaigns.statuses import Role
+    from tests.test_step_editor import sign_in_as
+
+    sequence = seeded(db, settings)
+    active_subscriber(db, sequence)
+    tick(settings, 0)
+    sign_in_as(client, db, Role.VIEWER)
+    page = client.get(f"/admin/sequences/{sequence.id}").text
+    assert "How each email does" in page
+    assert "<tr><td>1</td><td>1</td><td>0 (0.0%)</td>" in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaigns.db import make_engine, make_session_factory
@@ -57,10 +58,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     limits.init_app(app, settings)
-    blueprints = [public.bp, subscribe.bp, confirm.bp, unsubscribe.bp, consultation.bp, tracking.bp]
+    blueprints = [public.bp, subscribe.bp, confirm.bp, unsubscribe.bp, consultation.bp]
     blueprints += [webhooks.bp, api.bp, health.bp, admin.bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    # Tracking must stay cheap; one-click unsubscribes and webhooks arrive in bulk from a few providers.
+    limits.exempt(app, unsubscribe.bp, webhooks.bp, health.bp)
+    # /t (open pixels, click redirects) is a lean app of its own: it must answer in microseconds.
+    tracker = tracking.create_tracking_app(app.extensions["nurture"])
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/t": tracker})  # type: ignore[method-assign]
     limits.limit_per_ip(
         app,
         "subscribe.subscribe",

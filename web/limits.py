@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app
+from flask import Blueprint, Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse
@@ -42,6 +42,13 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
     )
     app.extensions["nurture"]["limiter"] = limiter
     return limiter
+
+
+def exempt(app: Flask, *blueprints: Blueprint) -> None:
+    """Keep the limiter off endpoints that must stay cheap or that providers call in bulk."""
+    limiter: Limiter = app.extensions["nurture"]["limiter"]
+    for blueprint in blueprints:
+        limiter.exempt(blueprint)
 
 
 def limit_per_ip(app: Flask, *endpoints: str) -> None:

@@ -20,38 +20,46 @@ from campaigns.tracking import Hit, record_hits
 
 STREAM = "nurture:hits"
 GROUP = "recorders"
-BATCH = 2000
-MAX_LENGTH = 5_000_000  # a bound on memory if nothing drains for a very long time
+BATCH = 50  # entries per read; each holds up to ENTRY_HITS hits
+ENTRY_HITS = 500
+MAX_LENGTH = 100_000  # entries: a bound on memory if nothing drains for a very long time
 RECLAIM_IDLE_MS = 60_000
 
 
-def push(redis: Redis, hit: Hit) -> None:
-    """Add one hit to the stream."""
-    fields = {
-        "kind": hit.kind,
-        "send": hit.send_id,
-        "link": hit.link_id or "",
-        "at": hit.at.isoformat(),
-        "ua": hit.user_agent,
-        "ip": hit.ip or "",
-        "method": hit.method,
-    }
-    redis.xadd(STREAM, fields, maxlen=MAX_LENGTH, approximate=True)  # type: ignore[arg-type]
+def encode(hit: Hit) -> str:
+    """Return a hit as one tab-separated line."""
+    agent = hit.user_agent.replace("\t", " ").replace("\n", " ")
+    fields = (hit.kind, hit.send_id, hit.link_id or "", hit.at.isoformat(), agent, hit.ip or "", hit.method)
+    return "\t".join(str(field) for field in fields)
 
 
-def _hit(fields: dict[bytes, bytes]) -> Hit | None:
-    try:
-        return Hit(
-            kind=fields[b"kind"].decode(),
-            send_id=int(fields[b"send"]),
-            link_id=int(fields[b"link"]) if fields.get(b"link") else None,
-            at=datetime.fromisoformat(fields[b"at"].decode()),
-            user_agent=fields.get(b"ua", b"").decode(errors="replace"),
-            ip=fields.get(b"ip", b"").decode() or None,
-            method=fields.get(b"method", b"GET").decode(),
-        )
-    except (KeyError, ValueError):
-        return None  # not ours, or damaged: dropped rather than blocking the stream
+def push(redis: Redis, hits: list[Hit]) -> None:
+    """Add hits to the stream, many to an entry: one command for a whole batch."""
+    for start in range(0, len(hits), ENTRY_HITS):
+        lines = "\n".join(encode(hit) for hit in hits[start : start + ENTRY_HITS])
+        redis.xadd(STREAM, {"h": lines}, maxlen=MAX_LENGTH, approximate=True)
+
+
+def decode(fields: dict[bytes, bytes]) -> list[Hit]:
+    """Return the hits of one stream entry; a damaged line is dropped rather than block the stream."""
+    hits = []
+    for line in fields.get(b"h", b"").decode(errors="replace").splitlines():
+        try:
+            kind, send, link, at, agent, ip, method = line.split("\t")
+            hits.append(
+                Hit(
+                    kind,
+                    int(send),
+                    datetime.fromisoformat(at),
+                    int(link) if link else None,
+                    agent,
+                    ip or None,
+                    method,
+                )
+            )
+        except ValueError:
+            continue
+    return hits
 
 
 def drain(redis: Redis, sessions: sessionmaker[Session]) -> int:
@@ -69,7 +77,7 @@ def drain(redis: Redis, sessions: sessionmaker[Session]) -> int:
         entries = list(stale) + [entry for _, batch in fresh for entry in batch]
         if not entries:
             return recorded
-        hits = [hit for _, fields in entries if (hit := _hit(fields)) is not None]
+        hits = [hit for _, fields in entries for hit in decode(fields)]
         with session_scope(sessions) as session:
             recorded += record_hits(session, hits)
         ids = [entry_id for entry_id, _ in entries]

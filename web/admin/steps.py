@@ -11,6 +11,7 @@ from campaigns.composing import content_for
 from campaigns.errors import ValidationError
 from campaigns.models import Sequence, Step
 from campaigns.sequence_editing import StepDraft, delete_step, insert_step
+from campaigns.stats import sequence_stats
 from campaigns.statuses import Role
 from campaigns.step_publishing import Draft, publish, review, save_draft
 from campaigns.template_rules import ContentProblem
@@ -40,7 +41,8 @@ def sequence(sequence_id: int):
     found = get_session().get(Sequence, sequence_id)
     if found is None:
         abort(404)
-    return render_template("admin/sequence.html", sequence=found, user=g.user)
+    stats = sequence_stats(get_session(), found.id)
+    return render_template("admin/sequence.html", sequence=found, stats=stats, user=g.user)
 
 
 @bp.post("/sequences/<int:sequence_id>/steps")
