@@ -30,16 +30,6 @@ DISCLAIMER = (
     "physician about your care."
 )
 
-CONTENT_VARIABLES = [
-    "first_name",
-    "email",
-    "consultation_url",
-    "unsubscribe_url",
-    "preferences_url",
-    "clinic_name",
-]
-"""The variables step content may use."""
-
 
 @dataclass(frozen=True)
 class Sender:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from email.utils import make_msgid
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -12,13 +11,12 @@ from sqlalchemy.orm import Session
 
 from campaigns.alerts import raise_outage, sending_paused
 from campaigns.composing import Sender
-from campaigns.content_files import EMAILS_DIR, read_content_file
 from campaigns.enrollment import enroll_in_default
 from campaigns.errors import ProviderOutage
 from campaigns.models import ConsentRecord, Suppression
-from campaigns.outgoing import OutgoingEmail, SendOutcome
+from campaigns.notices import notice
+from campaigns.outgoing import SendOutcome
 from campaigns.providers import Provider
-from campaigns.rendering import render_email
 from campaigns.signup import blocking_suppression
 from campaigns.statuses import SubscriberStatus, SuppressionReason
 from campaigns.tokens import InvalidToken, sign, unsign
@@ -110,28 +108,10 @@ def send_confirmation(
     if claim.rowcount != 1:  # type: ignore[attr-defined]
         return False
     session.refresh(record)
-    content = read_content_file(EMAILS_DIR / "confirmation.md")
     context = {"clinic_name": sender.clinic_name, "confirm_url": confirm_url(sender, record, now)}
     if record.subscriber.first_name:
         context["first_name"] = record.subscriber.first_name
-    rendered = render_email(
-        content.fields["subject"],
-        content.fields["preheader"],
-        content.body,
-        context,
-        sender.footer(personal=False),
-    ).email
-    email = OutgoingEmail(
-        template=rendered,
-        to=record.email,
-        sender=sender.address,
-        substitutions={},
-        send_ref=f"confirm-{record.id}",
-        unsubscribe_url=None,
-        sent_at=now,
-        message_id=make_msgid(domain=sender.address.domain),
-        categories=("confirmation",),
-    )
+    email = notice("confirmation", record.email, context, sender, now, record.id)
     try:
         [outcome] = provider.send_many([email])
     except ProviderOutage as outage:

@@ -5,19 +5,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import make_msgid
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.composing import Sender
-from campaigns.content_files import EMAILS_DIR, read_content_file
 from campaigns.exits import goal_reached
 from campaigns.models import Conversion, Enrollment, Event, Send, Subscriber
-from campaigns.outgoing import OutgoingEmail
+from campaigns.notices import notice
 from campaigns.providers import Provider
-from campaigns.rendering import render_email
 from campaigns.rollups import bump
 
 
@@ -96,32 +93,8 @@ def send_conversion_emails(
         "message": conversion.details.get("message") or "(none)",
         "source": conversion.source,
     }
-    emails = [_email("consultation_confirmation.md", conversion.email, context, sender, now, conversion.id)]
+    emails = [notice("consultation_confirmation", conversion.email, context, sender, now, conversion.id)]
     if notify:
-        emails.append(_email("consultation_notification.md", notify, context, sender, now, conversion.id))
+        emails.append(notice("consultation_notification", notify, context, sender, now, conversion.id))
     outcomes = provider.send_many(emails)
     return sum(outcome.status == "sent" for outcome in outcomes)
-
-
-def _email(
-    name: str, to: str, context: dict[str, Any], sender: Sender, now: datetime, ref: int
-) -> OutgoingEmail:
-    content = read_content_file(EMAILS_DIR / name)
-    rendered = render_email(
-        content.fields["subject"],
-        content.fields["preheader"],
-        content.body,
-        context,
-        sender.footer(personal=False),
-    ).email
-    return OutgoingEmail(
-        template=rendered,
-        to=to,
-        sender=sender.address,
-        substitutions={},
-        send_ref=f"{name.removesuffix('.md')}-{ref}",
-        unsubscribe_url=None,
-        sent_at=now,
-        message_id=make_msgid(domain=sender.address.domain),
-        categories=("consultation",),
-    )

@@ -26,7 +26,7 @@ class OutgoingEmail:
     to: str
     sender: Address
     substitutions: dict[str, str]
-    send_ref: str  # our id for it: "send-12" or "confirm-3"; SendGrid carries it to its events
+    send_ref: str  # our id for it: "send-12" or "confirmation-3"; SendGrid carries it to its events
     unsubscribe_url: str | None
     sent_at: datetime
     message_id: str
