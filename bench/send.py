@@ -23,27 +23,24 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
 from redis import Redis
 from rq import Worker
-from sqlalchemy import delete, func, insert, literal, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
+from bench.seeding import refuse_real_subscribers, remove_seeded, seed_due
 from campaigns import schema
 from campaigns.db import make_engine, make_session_factory, session_scope
-from campaigns.models import Enrollment, Send, Subscriber
-from campaigns.models.base import UTCDateTime
-from campaigns.seed import seed_default_sequence
+from campaigns.models import Send
 from campaigns.settings import load_settings
-from campaigns.statuses import EnrollmentStatus, SendStatus, SubscriberStatus
+from campaigns.statuses import SendStatus
 from campaigns.tick import plan
 from workers.jobs import SEND_JOB_TIMEOUT_S
 from workers.queues import QUEUES, SEND_QUEUE, WORKER_CLASS, enqueue
 
-BENCH_DOMAIN = "bench.invalid"
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 WORKER_OPTIONS = os.environ.get("BENCH_WORKER_OPTIONS", f"--worker-class {WORKER_CLASS}").split()
@@ -97,64 +94,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=18025)
     parser.add_argument("--allow-existing", action="store_true", help="run beside real subscribers")
     return parser.parse_args()
-
-
-def refuse_real_subscribers(session: Session, allowed: bool) -> None:
-    """Stop unless the database holds only benchmark subscribers (or we were told otherwise)."""
-    real = session.scalar(
-        select(func.count(Subscriber.id)).where(~Subscriber.email.like(f"%@{BENCH_DOMAIN}"))
-    )
-    if real and not allowed:
-        sys.exit(f"This database holds {real} real subscribers; pass --allow-existing to run beside them.")
-
-
-def seed_due(session: Session, count: int) -> None:
-    """Create `count` active subscribers enrolled in the default sequence, due now, any hour."""
-    now = datetime.now(UTC)
-    seed_default_sequence(session, now)
-    session.execute(
-        text("UPDATE steps SET window_start_hour = 0, window_end_hour = 24, window_weekdays = 127")
-    )
-    sequence_id, step_id = session.execute(
-        text(
-            "SELECT s.id, st.id FROM sequences s JOIN steps st ON st.sequence_id = s.id "
-            "WHERE s.is_default ORDER BY st.position LIMIT 1"
-        )
-    ).one()
-    for start in range(0, count, 10_000):
-        rows = [
-            {
-                "email": f"reader{n}@{BENCH_DOMAIN}",
-                "first_name": f"Reader{n}" if n % 3 else None,
-                "timezone": "America/New_York",
-                "status": SubscriberStatus.ACTIVE,
-                "created_at": now,
-            }
-            for n in range(start, min(count, start + 10_000))
-        ]
-        session.execute(insert(Subscriber), rows)
-    due = now - timedelta(minutes=1)
-    session.execute(
-        insert(Enrollment.__table__).from_select(
-            ["subscriber_id", "sequence_id", "status", "next_step_id", "next_send_at", "enrolled_at"],
-            select(
-                Subscriber.id,
-                literal(sequence_id),
-                literal(EnrollmentStatus.ACTIVE.value),
-                literal(step_id),
-                literal(due, UTCDateTime()),
-                literal(due, UTCDateTime()),
-            ).where(Subscriber.email.like(f"%@{BENCH_DOMAIN}")),
-        )
-    )
-
-
-def remove_seeded(session: Session) -> None:
-    """Delete every row the benchmark created."""
-    seeded = select(Subscriber.id).where(Subscriber.email.like(f"%@{BENCH_DOMAIN}"))
-    session.execute(delete(Send).where(Send.subscriber_id.in_(seeded)))
-    session.execute(delete(Enrollment).where(Enrollment.subscriber_id.in_(seeded)))
-    session.execute(delete(Subscriber).where(Subscriber.id.in_(seeded)))
 
 
 def start_server(port: int, latency_ms: float) -> tuple[subprocess.Popen[bytes], str]:

@@ -28,7 +28,7 @@ from redis import Redis
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bench.send import BENCH_DOMAIN, refuse_real_subscribers, remove_seeded
+from bench.seeding import BENCH_DOMAIN, refuse_real_subscribers, remove_seeded
 from campaigns import schema
 from campaigns.db import make_engine, make_session_factory, session_scope
 from campaigns.models import Send, Sequence

@@ -28,7 +28,8 @@ from datetime import UTC, datetime
 from redis import Redis
 from sqlalchemy import func, select
 
-from bench.send import ROOT, refuse_real_subscribers, remove_seeded, seed_due
+from bench.seeding import refuse_real_subscribers, remove_seeded, seed_due
+from bench.send import ROOT
 from campaigns import schema
 from campaigns.db import make_engine, make_session_factory, session_scope
 from campaigns.links import ensure_links
