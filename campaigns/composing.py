@@ -7,7 +7,7 @@ email is that rendering plus their own values, all signed for their send.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -137,10 +137,6 @@ class Composer:
     ) -> None:
         self.sender, self.contents, self.now, self.link_ids = sender, contents, now, link_ids
         self._renderings: dict[tuple[int, bool], tuple[RenderedEmail, frozenset[str], list[int]]] = {}
-
-    def compose(self, recipients: Sequence[Recipient]) -> list[OutgoingEmail]:
-        """Return one email per recipient, in order."""
-        return [self.email_for(recipient) for recipient in recipients]
 
     def email_for(self, recipient: Recipient) -> OutgoingEmail:
         """Return one recipient's email (raises jinja2.TemplateError if the content is broken)."""

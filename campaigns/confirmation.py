@@ -19,7 +19,7 @@ from campaigns.outgoing import SendOutcome
 from campaigns.providers import Provider
 from campaigns.signup import blocking_suppression
 from campaigns.statuses import SubscriberStatus, SuppressionReason
-from campaigns.tokens import InvalidToken, sign, unsign
+from campaigns.tokens import sign, unsign_ids
 
 LINK_MAX_AGE = timedelta(days=7)
 """How long a confirmation link works."""
@@ -52,10 +52,8 @@ def confirm_url(sender: Sender, record: ConsentRecord, now: datetime) -> str:
 
 def read_token(secret_key: str, token: str, now: datetime) -> tuple[int, int]:
     """Return (subscriber id, consent id) from a confirmation token, or raise InvalidToken."""
-    payload = unsign(secret_key, "confirm", token, LINK_MAX_AGE, now)
-    if not (isinstance(payload, list) and len(payload) == 2 and all(type(v) is int for v in payload)):
-        raise InvalidToken()
-    return payload[0], payload[1]
+    subscriber_id, consent_id = unsign_ids(secret_key, "confirm", token, 2, LINK_MAX_AGE, now)
+    return subscriber_id, consent_id
 
 
 def is_owed(session: Session, record: ConsentRecord) -> bool:

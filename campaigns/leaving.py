@@ -11,22 +11,16 @@ from campaigns.exits import pause_emails, unsubscribe
 from campaigns.models import Send, Subscriber
 from campaigns.rollups import bump
 from campaigns.statuses import SubscriberStatus
-from campaigns.tokens import InvalidToken, unsign
-
-MAX_TOKEN_LENGTH = 300
+from campaigns.tokens import InvalidToken, unsign_ids
 
 
 def subscriber_of_link(session: Session, secret_key: str, token: str) -> tuple[Subscriber, int | None]:
     """Return the subscriber an unsubscribe link names, and the send it came in, or raise InvalidToken."""
-    if len(token) > MAX_TOKEN_LENGTH:
-        raise InvalidToken()
-    payload = unsign(secret_key, "unsubscribe", token)
-    if not (isinstance(payload, list) and len(payload) == 2 and all(type(v) is int for v in payload)):
-        raise InvalidToken()
-    subscriber = session.get(Subscriber, payload[0])
+    subscriber_id, send_id = unsign_ids(secret_key, "unsubscribe", token, 2)
+    subscriber = session.get(Subscriber, subscriber_id)
     if subscriber is None:
         raise InvalidToken()
-    return subscriber, payload[1]
+    return subscriber, send_id
 
 
 def leave(session: Session, subscriber: Subscriber, send_id: int | None, now: datetime) -> bool:

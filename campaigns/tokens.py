@@ -19,6 +19,7 @@ from typing import Any
 from campaigns.errors import NurtureError
 
 SIGNATURE_BYTES = 16
+MAX_TOKEN_LENGTH = 400  # a longer "token" is not ours: refused before any work
 
 
 class InvalidToken(NurtureError):
@@ -73,3 +74,29 @@ def unsign(
     if max_age is not None and now is not None and now - issued > max_age:
         raise InvalidToken(expired=True, payload=payload)
     return payload
+
+
+def _is_ids(payload: Any, count: int) -> bool:
+    return isinstance(payload, list) and len(payload) == count and all(type(v) is int for v in payload)
+
+
+def unsign_ids(
+    secret_key: str,
+    purpose: str,
+    token: str,
+    count: int,
+    max_age: timedelta | None = None,
+    now: datetime | None = None,
+) -> list[int]:
+    """Return the `count` ids a link's token carries, or raise InvalidToken (its payload set if expired)."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidToken()
+    try:
+        payload = unsign(secret_key, purpose, token, max_age, now)
+    except InvalidToken as error:
+        if error.expired and not _is_ids(error.payload, count):
+            raise InvalidToken() from error
+        raise
+    if not _is_ids(payload, count):
+        raise InvalidToken()
+    return [int(value) for value in payload]

@@ -13,9 +13,7 @@ from sqlalchemy.orm import Session
 from campaigns.automation import ALL_AT_ONCE, click_is_automated, open_is_automated
 from campaigns.models import Event, Link, Send
 from campaigns.rollups import bump, bump_links
-from campaigns.tokens import InvalidToken, unsign
-
-MAX_TOKEN_LENGTH = 300
+from campaigns.tokens import unsign_ids
 
 
 @dataclass(frozen=True)
@@ -31,18 +29,9 @@ class Hit:
     method: str = "GET"
 
 
-def _ids(secret_key: str, purpose: str, token: str, count: int) -> list[int]:
-    if len(token) > MAX_TOKEN_LENGTH:
-        raise InvalidToken()
-    payload = unsign(secret_key, purpose, token)
-    if not (isinstance(payload, list) and len(payload) == count and all(type(v) is int for v in payload)):
-        raise InvalidToken()
-    return payload
-
-
 def click_ids(secret_key: str, token: str) -> tuple[int, int]:
     """Return (send id, link id) from a click token; only tokens this engine signed pass."""
-    send_id, link_id = _ids(secret_key, "click", token, 2)
+    send_id, link_id = unsign_ids(secret_key, "click", token, 2)
     return send_id, link_id
 
 
@@ -58,7 +47,7 @@ def subscriber_of_send(session: Session, send_id: int) -> int | None:
 
 def open_target(secret_key: str, token: str) -> int:
     """Return the send id of an open pixel token (checked when the hit is recorded)."""
-    return _ids(secret_key, "open", token, 1)[0]
+    return unsign_ids(secret_key, "open", token, 1)[0]
 
 
 def record_hits(session: Session, hits: list[Hit]) -> int:

@@ -10,7 +10,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from campaigns.addresses import clean_first_name, has_forbidden_characters, normalize_email
 from campaigns.conversions import Booking, record_conversion
 from campaigns.errors import ValidationError
-from campaigns.tokens import InvalidToken, unsign
+from campaigns.tokens import InvalidToken, unsign_ids
 from web.database import get_session, get_settings
 from web.public import clinic_context
 from web.queueing import enqueue_soon
@@ -35,12 +35,10 @@ def consent_wording(clinic_name: str) -> str:
 
 def subscriber_from_link() -> int | None:
     """Return the subscriber a signed link from an email names, if any."""
-    token = request.values.get("s", "")
     try:
-        payload = unsign(get_settings().secret_key, "consult", token) if 0 < len(token) < 300 else None
+        return unsign_ids(get_settings().secret_key, "consult", request.values.get("s", ""), 1)[0]
     except InvalidToken:
         return None
-    return payload[0] if isinstance(payload, list) and payload and type(payload[0]) is int else None
 
 
 def _page(errors: dict[str, str] | None = None, values: dict[str, str] | None = None, status: int = 200):
