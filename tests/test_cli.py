@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from campaigns.heartbeats import PLANNER, TRACKING_DRAIN, record_success
 from campaigns.models import Sequence, Step, StepVersion, User
 
 
@@ -91,7 +93,10 @@ def test_tick_refuses_a_time_it_cannot_read(runner) -> None:
         assert message in result.output
 
 
-def test_check_reports_every_part_ok(runner) -> None:
+def test_check_reports_every_part_ok(runner, db: Session) -> None:
+    for job in (PLANNER, TRACKING_DRAIN):
+        record_success(db, job, datetime.now(UTC))
+    db.commit()
     result = runner.invoke(args=["check"])
     assert result.exit_code == 0, result.output
     assert "database: ok" in result.output and "redis: ok" in result.output

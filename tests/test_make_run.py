@@ -13,6 +13,9 @@ import urllib.request
 from pathlib import Path
 
 import psutil
+import pytest
+
+pytestmark = pytest.mark.redis  # it runs on the embedded Redis, as a fresh machine does
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT_S = 90

@@ -15,7 +15,7 @@ from campaigns.db import make_engine
 from campaigns.models import Base
 from tests.conftest import BACKENDS, POSTGRES_URL
 
-SCRATCH_DB = "nurture_migrations_scratch"
+SCRATCH_DB = POSTGRES_URL.rsplit("/", 1)[1] + "_migrations_scratch"  # one per test database
 
 
 @pytest.fixture(params=BACKENDS)

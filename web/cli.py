@@ -18,7 +18,7 @@ from campaigns.seed import seed
 from campaigns.statuses import Role
 from web import cli_sending
 from web.database import get_engine, get_settings
-from web.health import check_database, check_redis
+from web.health import background_health, check_database, check_redis, check_redis_version
 
 db_cli = AppGroup("db", help="Manage the database schema.")
 
@@ -88,12 +88,20 @@ def check_command() -> None:
         f"email backend {settings.email_backend}, base URL {settings.public_base_url})"
     )
     failures = 0
-    for part, problem in (("database", check_database(get_engine())), ("redis", check_redis(settings))):
+    redis_problem = check_redis(settings) or check_redis_version(settings)
+    for part, problem in (("database", check_database(get_engine())), ("redis", redis_problem)):
         click.echo(f"{part}: {problem or 'ok'}")
         failures += problem is not None
     if failures == 0 and not schema.is_current(get_engine(), settings.database_url):
         click.echo("migrations: behind; run `flask --app wsgi db upgrade`")
         failures += 1
+    if failures == 0:
+        background = background_health(settings, _sessions(), datetime.now(UTC))
+        for problem in background.problems:
+            click.echo(f"background: {problem}")
+        if not background.problems:
+            click.echo("background: ok (the planner and the tracking drain ran in the last 5 minutes)")
+        failures += len(background.problems)
     sys.exit(1 if failures else 0)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.settings import Settings
 
@@ -19,10 +19,15 @@ def get_engine() -> Engine:
     return current_app.extensions["nurture"]["engine"]
 
 
+def get_sessions() -> sessionmaker[Session]:
+    """Return the app's session factory, for work that owns its own transaction."""
+    return current_app.extensions["nurture"]["sessions"]
+
+
 def get_session() -> Session:
     """Return this request's session, opening it on first use."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["nurture"]["sessions"]()
+        g.db_session = get_sessions()()
     return g.db_session
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import socket
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 from redis import Redis
 from redis.exceptions import ResponseError
@@ -24,6 +27,10 @@ BATCH = 50  # entries per read; each holds up to ENTRY_HITS hits
 ENTRY_HITS = 500
 MAX_LENGTH = 100_000  # entries: a bound on memory if nothing drains for a very long time
 RECLAIM_IDLE_MS = 60_000
+MIN_REDIS_VERSION = (6, 2)
+"""XAUTOCLAIM, which reclaims what a crashed drainer left pending, arrived in Redis 6.2."""
+
+Entry = tuple[bytes, dict[bytes, bytes]]
 
 
 def encode(hit: Hit) -> str:
@@ -62,6 +69,15 @@ def decode(fields: dict[bytes, bytes]) -> list[Hit]:
     return hits
 
 
+def claimed_entries(reply: Sequence[Any]) -> list[Entry]:
+    """Return the entries an XAUTOCLAIM reply claimed, on every Redis from 6.2 on.
+
+    Redis 6.2 (the embedded one) answers [next id, entries]; Redis 7 adds a third part, the ids
+    of entries deleted meanwhile. An entry deleted while pending comes back without fields on 6.2.
+    """
+    return [(entry_id, fields) for entry_id, fields in reply[1] if fields is not None]
+
+
 def drain(redis: Redis, sessions: sessionmaker[Session]) -> int:
     """Record every buffered hit, batch by batch; return how many were recorded."""
     try:
@@ -72,9 +88,11 @@ def drain(redis: Redis, sessions: sessionmaker[Session]) -> int:
     consumer = f"{socket.gethostname()}-{os.getpid()}"
     recorded = 0
     while True:
-        _, stale, _ = redis.xautoclaim(STREAM, GROUP, consumer, RECLAIM_IDLE_MS, "0-0", count=BATCH)
+        stale = claimed_entries(
+            redis.xautoclaim(STREAM, GROUP, consumer, RECLAIM_IDLE_MS, "0-0", count=BATCH)
+        )
         fresh = redis.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=BATCH)
-        entries = list(stale) + [entry for _, batch in fresh for entry in batch]
+        entries = stale + [entry for _, batch in fresh for entry in batch]
         if not entries:
             return recorded
         hits = [hit for _, fields in entries for hit in decode(fields)]
@@ -83,3 +101,21 @@ def drain(redis: Redis, sessions: sessionmaker[Session]) -> int:
         ids = [entry_id for entry_id, _ in entries]
         redis.xack(STREAM, GROUP, *ids)
         redis.xdel(STREAM, *ids)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What waits in the stream: how many entries, and how long the oldest has waited."""
+
+    entries: int
+    oldest_age_s: float | None
+
+
+def backlog(redis: Redis, now: datetime | None = None) -> Backlog:
+    """Return the stream's backlog; entries are deleted once recorded, so all that is left waits."""
+    now = now or datetime.now(UTC)
+    oldest = redis.xrange(STREAM, count=1)
+    if not oldest:
+        return Backlog(0, None)
+    added_ms = int(oldest[0][0].split(b"-")[0])  # a stream id starts with the time it was added
+    return Backlog(int(redis.xlen(STREAM)), max(0.0, now.timestamp() - added_ms / 1000))

@@ -10,12 +10,14 @@ from campaigns.confirmation import send_confirmation
 from campaigns.conversions import send_conversion_emails
 from campaigns.db import session_scope
 from campaigns.delivery import deliver_batch
+from campaigns.heartbeats import PLANNER, TRACKING_DRAIN
 from campaigns.models import Step
 from campaigns.provider_events import process_events
 from campaigns.test_send import send_test
 from campaigns.tick import plan
 from workers.hit_buffer import drain
 from workers.queues import DEFAULT_QUEUE, SEND_QUEUE, connect, enqueue
+from workers.recurring import run_watched
 from workers.runtime import get_runtime
 
 SEND_JOB_TIMEOUT_S = 600
@@ -51,7 +53,9 @@ def plan_due() -> int:
     def confirm(consent_id: int) -> None:
         enqueue(connection, "workers.jobs.send_confirmation_email", consent_id, queue=DEFAULT_QUEUE)
 
-    return plan(runtime.sessions, datetime.now(UTC), hand_on, confirm)
+    return run_watched(
+        PLANNER, runtime.sessions, lambda: plan(runtime.sessions, datetime.now(UTC), hand_on, confirm)
+    )
 
 
 def send_test_email(step_id: int, to: str) -> str:
@@ -78,7 +82,9 @@ def send_consultation_emails(conversion_id: int) -> int:
 def drain_tracking() -> int:
     """Record buffered opens and clicks; return how many."""
     runtime = get_runtime()
-    return drain(connect(runtime.settings), runtime.sessions)
+    return run_watched(
+        TRACKING_DRAIN, runtime.sessions, lambda: drain(connect(runtime.settings), runtime.sessions)
+    )
 
 
 def process_provider_events(events: list[dict[str, object]]) -> dict[str, int]:

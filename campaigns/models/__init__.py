@@ -4,6 +4,7 @@ from campaigns.models.accounts import Alert, ApiToken, AuditLog, ClinicProfile, 
 from campaigns.models.audience import ConsentRecord, Subscriber, Suppression
 from campaigns.models.base import Base
 from campaigns.models.delivery import Conversion, Event, Link, LinkRollup, Send, StatRollup
+from campaigns.models.operations import Heartbeat
 from campaigns.models.sequences import Enrollment, Sequence, Step, StepVersion
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Conversion",
     "Enrollment",
     "Event",
+    "Heartbeat",
     "Link",
     "LinkRollup",
     "Send",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import g, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -11,7 +13,8 @@ from campaigns.enrollment import window_of
 from campaigns.models import Sequence
 from web.admin import bp
 from web.admin.auth import login_required
-from web.database import get_session
+from web.database import get_session, get_sessions, get_settings
+from web.health import background_health
 
 
 @bp.get("/")
@@ -24,6 +27,12 @@ def dashboard():
         .all()
     )
     alerts = open_alerts(get_session())
+    background = background_health(get_settings(), get_sessions(), datetime.now(UTC))
     return render_template(
-        "admin/dashboard.html", sequences=sequences, alerts=alerts, window_of=window_of, user=g.user
+        "admin/dashboard.html",
+        sequences=sequences,
+        alerts=alerts,
+        background_problems=background.problems,
+        window_of=window_of,
+        user=g.user,
     )
