@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 
 run: $(VENV)/.runtime-installed
 	$(FLASK) db upgrade
-	$(FLASK) seed
+	$(FLASK) seed --hold-credentials
 	$(BIN)/python -m workers.dev
 
 test: $(VENV)/.dev-installed lint typecheck

@@ -33,13 +33,28 @@ def create_user(session: Session, email: str, role: Role, password: str, now: da
     email = normalize_login_email(email)
     if "@" not in email or len(email) > 320 or any(c.isspace() for c in email):
         raise ValidationError(f"{email!r} is not an email address")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    check_password(password)
     if session.scalar(select(User.id).where(User.email == email)):
         raise ValidationError(f"a user with the email {email} already exists")
     user = User(email=email, role=role, password_hash=generate_password_hash(password), created_at=now)
     session.add(user)
     session.flush()
+    return user
+
+
+def check_password(password: str) -> None:
+    """Refuse a password too short to be safe."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def set_password(session: Session, email: str, password: str) -> User:
+    """Give the user with this email a new password: the operator's way back in."""
+    check_password(password)
+    user = session.scalar(select(User).where(User.email == normalize_login_email(email)))
+    if user is None:
+        raise ValidationError(f"no user has the email {normalize_login_email(email)}")
+    user.password_hash = generate_password_hash(password)
     return user
 
 

@@ -70,3 +70,9 @@ def is_timezone(name: str) -> bool:
 def has_forbidden_characters(text: str) -> bool:
     """Tell whether `text` holds control characters, CR/LF, separators or unassigned code points."""
     return any(unicodedata.category(c) in FORBIDDEN_CATEGORIES for c in text)
+
+
+def masked(email: str) -> str:
+    """Show an address without giving it away: d***@example.org."""
+    local, _, domain = email.rpartition("@")
+    return f"{local[:1]}***@{domain}" if local else "***"

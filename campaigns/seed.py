@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +39,30 @@ class StepContent:
     preheader: str
     delay_days: int
     body: str
+
+
+FIRST_ADMIN_FILE = "first-admin.txt"
+"""Where `seed --hold-credentials` leaves a new admin's password for `make run` to print, then delete."""
+
+
+def hold_first_admin(instance_dir: Path, email: str, password: str) -> Path:
+    """Write the first admin's credentials where only this user can read them; return the file."""
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    path = instance_dir / FIRST_ADMIN_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(f"{email}\n{password}\n")
+    return path
+
+
+def take_first_admin(instance_dir: Path) -> tuple[str, str] | None:
+    """Read and delete the held credentials of the first admin, if `seed` left them."""
+    path = instance_dir / FIRST_ADMIN_FILE
+    if not path.exists():
+        return None
+    email, password = path.read_text().split("\n")[:2]
+    path.unlink()
+    return email, password
 
 
 def read_step_file(path: Path) -> StepContent:

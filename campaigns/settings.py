@@ -23,6 +23,8 @@ from campaigns import settings_checks as checks
 from campaigns.errors import SettingsError
 
 EMAIL_BACKENDS = ("outbox", "sendgrid", "smtp")
+SAMPLE_POSTAL_ADDRESS = "100 Sample Street, Springfield, ST 00000"
+"""Local mode's stand-in for POSTAL_ADDRESS: neutral on public pages, never accepted for publishing."""
 MIN_SECRET_KEY_LENGTH = 32
 
 
@@ -59,11 +61,61 @@ class Settings:
         return self.redis_url is None
 
 
+RUNNING_FILE = "running.env"
+"""What `make run` resolved (port, base URL, database, Redis), kept under `instance/` while it runs,
+so that a command run from the same folder meanwhile talks to the same instance."""
+
+RUNNING_KEYS = ("PORT", "PUBLIC_BASE_URL", "DATABASE_URL", "REDIS_URL")
+
+
+def is_sample_address(address: str) -> bool:
+    """Tell whether the clinic's address is still local mode's stand-in (or an older placeholder)."""
+    return address.strip() == SAMPLE_POSTAL_ADDRESS or "set POSTAL_ADDRESS" in address
+
+
 def read_environment(env_file: str | os.PathLike[str] = ".env") -> dict[str, str]:
-    """Merge the `.env` file and the process environment; the environment wins."""
+    """Merge `.env`, the running `make run`'s values and the process environment; the environment wins."""
     merged = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
-    merged.update(os.environ)
+    instance_dir = Path(os.environ.get("INSTANCE_DIR") or merged.get("INSTANCE_DIR") or "instance")
+    running = running_instance(instance_dir)
+    merged.update(running)
+    # An empty variable does not say otherwise: it only blanks out `.env`.
+    merged.update({k: v for k, v in os.environ.items() if v.strip() or k not in running})
     return merged
+
+
+def running_instance(instance_dir: Path) -> dict[str, str]:
+    """Return what a `make run` still running on this instance resolved, or nothing."""
+    values = {k: v for k, v in dotenv_values(instance_dir / RUNNING_FILE).items() if v is not None}
+    pid = values.pop("RUN_PID", "")
+    if not pid.isdigit() or not _alive(int(pid)):
+        return {}  # a launcher killed outright leaves its file behind
+    return {k: v for k, v in values.items() if k in RUNNING_KEYS}
+
+
+def write_running_instance(settings: Settings, redis_url: str, pid: int) -> Path:
+    """Record what this `make run` resolved, for commands run beside it; return the file."""
+    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.instance_dir / RUNNING_FILE
+    lines = {
+        "RUN_PID": str(pid),
+        "PORT": str(settings.port),
+        "PUBLIC_BASE_URL": settings.public_base_url,
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": redis_url,
+    }
+    path.write_text("".join(f"{key}='{value}'\n" for key, value in lines.items()))
+    return path
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = None) -> Settings:
@@ -120,7 +172,7 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
     from_name = env.get("FROM_NAME") or "Regenerative Medicine Clinic"
     if any(c in from_name for c in "\r\n"):
         problems.append("FROM_NAME must be on one line")
-    postal_address = required("POSTAL_ADDRESS", "Clinic street address, City, ST 00000 (set POSTAL_ADDRESS)")
+    postal_address = required("POSTAL_ADDRESS", SAMPLE_POSTAL_ADDRESS)
     clinic_timezone = env.get("CLINIC_TIMEZONE") or "America/New_York"
     if not checks.is_timezone(clinic_timezone):
         problems.append("CLINIC_TIMEZONE must be an IANA time zone such as America/New_York")

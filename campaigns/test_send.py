@@ -12,12 +12,14 @@ from campaigns.placeholders import substitutions_for
 from campaigns.providers import Provider
 
 SAMPLE_NAME = "Alex"
+SAMPLE_LINK_TOKEN = "sample"  # noqa: S105 (a path segment, not a secret)
+"""Stands in for the unsubscribe token in previews and test sends; its page says it was a test."""
 
 
 def preview(sender: Sender, content: Content, first_name: str | None = SAMPLE_NAME) -> OutgoingEmail:
     """Return the draft as a sample subscriber would get it, links going straight to their targets."""
     rendering = render_step(sender, content, has_first_name=bool(first_name))
-    sample = f"{sender.public_base_url}/unsubscribe/sample"
+    sample = f"{sender.public_base_url}/unsubscribe/{SAMPLE_LINK_TOKEN}"
     values = {
         "email": "subscriber@example.com",
         "unsubscribe_url": sample,

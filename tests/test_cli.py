@@ -80,6 +80,38 @@ def test_create_user_refuses_bad_input_with_a_message(runner) -> None:
     assert again.exit_code != 0 and "already exists" in again.output
 
 
+def signs_in(runner, email: str, password: str) -> bool:
+    client = runner.app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin/login").text).group(1)
+    response = client.post("/admin/login", data={"email": email, "password": password, "csrf_token": token})
+    return response.status_code == 302
+
+
+def test_set_password_prints_a_random_one_once_and_it_signs_in(runner) -> None:
+    runner.invoke(args=["seed"])
+    result = runner.invoke(args=["set-password", "Admin@Clinic.example"])
+    assert result.exit_code == 0, result.output
+    password = re.search(r"Password: (\S{12,})  \(shown once\)", result.output).group(1)
+    assert signs_in(runner, "admin@clinic.example", password)
+
+
+def test_set_password_takes_a_given_password_and_the_old_one_stops_working(runner) -> None:
+    old = re.search(r"Password:\s+(\S+)", runner.invoke(args=["seed"]).output).group(1)
+    given = "a brand new long password"
+    result = runner.invoke(args=["set-password", "admin@clinic.example", "--password", given])
+    assert result.exit_code == 0 and "Password:" not in result.output
+    assert signs_in(runner, "admin@clinic.example", given)
+    assert not signs_in(runner, "admin@clinic.example", old)
+
+
+def test_set_password_refuses_an_unknown_user_or_a_short_password(runner) -> None:
+    runner.invoke(args=["seed"])
+    unknown = runner.invoke(args=["set-password", "nobody@clinic.example"])
+    assert unknown.exit_code == 1 and "no user has the email nobody@clinic.example" in unknown.output
+    short = runner.invoke(args=["set-password", "admin@clinic.example", "--password", "short"])
+    assert short.exit_code == 1 and "at least 12 characters" in short.output
+
+
 def test_tick_on_an_empty_database_prints_zero_counts(runner) -> None:
     result = runner.invoke(args=["tick", "--at", "2030-01-01T10:00:00Z"])
     assert result.exit_code == 0, result.output

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from campaigns.accounts import create_user
 from campaigns.models import AuditLog, ClinicProfile, Step, StepVersion
+from campaigns.settings import SAMPLE_POSTAL_ADDRESS
 from campaigns.statuses import Role
+from campaigns.template_rules import CONTENT_VARIABLES
 from tests.factories import seeded
 
 PASSWORD = "a long enough password"
@@ -99,6 +101,16 @@ def test_bad_content_is_refused_with_its_line_and_nothing_is_saved(client, db, e
     assert response.status_code == 400
     assert message in response.text
     assert first_step(db).body == before
+    assert "found nothing risky" not in response.text, "no all-clear while the draft has errors"
+    assert "The claims check runs once the problems above are fixed" in response.text
+
+
+def test_the_body_label_lists_every_variable_the_content_may_use(client, db, editor) -> None:
+    label = re.search(
+        r'<label for="body">(.*?)</label>', client.get(f"/admin/steps/{first_step(db).id}").text
+    )
+    for name in CONTENT_VARIABLES:
+        assert f"<code>{{{{ {name} }}}}</code>" in label.group(1), name
 
 
 @pytest.mark.parametrize(
@@ -131,7 +143,7 @@ def test_a_risky_claim_is_shown_with_a_safer_wording_before_publishing(client, d
 def test_a_structural_blocker_needs_an_admins_recorded_reason(client, db, settings) -> None:
     seeded(db, settings)
     profile = db.scalars(select(ClinicProfile)).one()
-    profile.postal_address = "Clinic street address, City, ST 00000 (set POSTAL_ADDRESS)"
+    profile.postal_address = SAMPLE_POSTAL_ADDRESS
     db.commit()
     post = sign_in_as(client, db, Role.ADMIN)
     step = first_step(db)

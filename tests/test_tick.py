@@ -80,3 +80,34 @@ def test_a_suppressed_address_is_never_mailed(db: Session, settings: Settings) -
     assert tick(settings, 0)["skipped"] == 1
     send = db.scalars(select(Send)).one()
     assert send.status == SendStatus.SKIPPED and send.error == "address is suppressed"
+
+
+def test_a_walk_through_four_weeks_sends_the_whole_sequence_in_one_command(
+    runner, db: Session, settings
+) -> None:
+    active_subscriber(db, seeded(db, settings))
+    end = START + timedelta(weeks=4)
+    result = runner.invoke(
+        args=["tick", "--from", START.isoformat(), "--to", end.isoformat(), "--every", "1h"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].startswith(f"walked {4 * 7 * 24 + 1} moments from ")
+    assert "sent=6 " in result.output.splitlines()[-1]
+    assert len([line for line in result.output.splitlines() if line.startswith("tick at")]) == 6
+    assert len(outbox_messages(settings.outbox_dir)) == 6
+    assert db.scalars(select(Enrollment)).one().status == EnrollmentStatus.COMPLETED
+
+
+def test_a_walk_refuses_what_it_cannot_follow(runner) -> None:
+    cases = {
+        ("--from", "2030-01-01T00:00:00Z"): "--from and --to go together",
+        ("--at", "2030-01-01T00:00:00Z", "--from", "2030-01-01T00:00:00Z"): "either --at, or --from and --to",
+        ("--from", "2030-01-02T00:00:00Z", "--to", "2030-01-01T00:00:00Z"): "must not be before --from",
+        ("--from", "2030-01-01T00:00:00Z", "--to", "2030-01-02T00:00:00Z", "--every", "soon"): "such as 90s",
+        ("--from", "2030-01-01T00:00:00Z", "--to", "2030-01-02T00:00:00Z", "--every", "0h"): "such as 90s",
+        ("--from", "2030-01-01T00:00:00Z", "--to", "2090-01-01T00:00:00Z", "--every", "1m"): "longer --every",
+    }
+    for args, message in cases.items():
+        result = runner.invoke(args=["tick", *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.output, result.output

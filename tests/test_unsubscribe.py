@@ -8,11 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.clinic import sender_for
+from campaigns.composing import content_for
 from campaigns.delivery import deliver_batch
 from campaigns.models import Enrollment, Send, StatRollup, Subscriber, Suppression
 from campaigns.planner import claim_due_sends
 from campaigns.providers import provider_for
 from campaigns.statuses import EnrollmentStatus, SendStatus, SubscriberStatus, SuppressionReason
+from campaigns.test_send import preview
 from campaigns.tokens import sign
 from tests.factories import START, active_subscriber, outbox_messages, seeded
 from tests.test_tick import tick
@@ -113,3 +115,24 @@ def test_an_unsubscribe_while_the_next_email_is_queued_stops_it(client, db, sett
     assert len(outbox_messages(settings.outbox_dir)) == 1
     db.expire_all()
     assert db.get_one(Send, batch.send_ids[0]).status == SendStatus.SKIPPED
+
+
+def test_the_page_says_which_address_is_leaving_masked(client, db, settings) -> None:
+    active_subscriber(db, seeded(db, settings), email="dana@example.org")
+    tick(settings, 0)
+    path = unsubscribe_path(settings)
+    assert "d***@example.org" in client.get(path).text
+    assert "dana@example.org" not in client.get(path).text
+    done = client.post(path, data={"action": "leave"}).text
+    assert "<strong>d***@example.org</strong> will not receive any more emails" in done
+    assert '<a href="/">sign up again</a>' in done
+
+
+def test_a_test_emails_unsubscribe_link_says_it_was_a_test(client, db, settings) -> None:
+    sequence = seeded(db, settings)
+    test_email = preview(sender_for(db, settings), content_for(sequence.steps[0]))
+    path = "/" + test_email.unsubscribe_url.split("/", 3)[3]
+    page = client.get(path)
+    assert page.status_code == 200 and "This link came in a test email" in page.text
+    one_click = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert one_click.status_code == 200 and "nobody was unsubscribed" in one_click.text

@@ -10,13 +10,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from campaigns import schema
-from campaigns.accounts import create_user, generate_password
+from campaigns.accounts import create_user, generate_password, set_password
 from campaigns.api_tokens import create_token, revoke_token
 from campaigns.db import session_scope
 from campaigns.errors import ValidationError
-from campaigns.seed import seed
+from campaigns.seed import hold_first_admin, seed
 from campaigns.statuses import Role
-from web import cli_sending
+from web import cli_sending, cli_tick
 from web.database import get_engine, get_settings
 from web.health import background_health, check_database, check_redis, check_redis_version
 
@@ -46,13 +46,22 @@ def db_downgrade(revision: str) -> None:
 @click.command("seed")
 @with_appcontext
 @click.option("--admin-email", default="admin@clinic.example", show_default=True)
-def seed_command(admin_email: str) -> None:
+@click.option(
+    "--hold-credentials",
+    is_flag=True,
+    help="Leave a new admin's password in instance/ for `make run` to print once everything is up.",
+)
+def seed_command(admin_email: str, hold_credentials: bool) -> None:
     """Create the clinic's profile, the default sequence and the first admin (once)."""
+    settings = get_settings()
     with session_scope(_sessions()) as session:
-        result = seed(session, get_settings(), datetime.now(UTC), admin_email=admin_email)
+        result = seed(session, settings, datetime.now(UTC), admin_email=admin_email)
     if result.sequence_created:
         click.echo("Created the default sequence 'Understanding fibromyalgia'.")
-    if result.admin_password:
+    if result.admin_password and hold_credentials:
+        hold_first_admin(settings.instance_dir, result.admin_email or admin_email, result.admin_password)
+        click.echo("Created the first admin; its password is printed once everything has started.")
+    elif result.admin_password:
         click.echo(f"\nAdmin account: {result.admin_email}\nPassword:      {result.admin_password}")
         click.echo("This password is shown once. Sign in at /admin and keep it somewhere safe.\n")
     else:
@@ -74,6 +83,25 @@ def create_user_command(email: str, role: str, password: str | None) -> None:
     except ValidationError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {user.role} {user.email}.")
+    if shown:
+        click.echo(f"Password: {password}  (shown once)")
+
+
+@click.command("set-password")
+@with_appcontext
+@click.argument("email")
+@click.option("--password", help="At least 12 characters; a random one is printed if omitted.")
+def set_password_command(email: str, password: str | None) -> None:
+    """Set an admin-UI user's password: the way back in when it is lost."""
+    shown = password is None
+    password = password or generate_password()
+    try:
+        with session_scope(_sessions()) as session:
+            user = set_password(session, email, password)
+            address = user.email
+    except ValidationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Set a new password for {address}.")
     if shown:
         click.echo(f"Password: {password}  (shown once)")
 
@@ -137,6 +165,7 @@ def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(db_cli)
     app.cli.add_command(token_cli)
-    for command in (seed_command, create_user_command, check_command):
+    for command in (seed_command, create_user_command, set_password_command, check_command):
         app.cli.add_command(command)
     cli_sending.init_app(app)
+    cli_tick.init_app(app)

@@ -1,4 +1,4 @@
-"""The operator's sending commands: `tick`, `sends` (unknown and failed ones) and `sending`."""
+"""The operator's sending commands: `sends` (unknown and failed ones), `sending` and `stats`."""
 
 from __future__ import annotations
 
@@ -13,11 +13,9 @@ from campaigns.alerts import open_alerts, resume_sending
 from campaigns.db import session_scope
 from campaigns.errors import NurtureError
 from campaigns.models import Sequence
-from campaigns.providers import provider_for
 from campaigns.send_decisions import resend, settle_as_sent, skip, undecided_sends
 from campaigns.stats import SequenceStats, sequence_stats
 from campaigns.statuses import SendStatus
-from campaigns.tick import OUTCOMES, run_tick
 from web.database import get_settings
 
 sends_cli = AppGroup("sends", help="Look at and decide unknown or failed sends.")
@@ -26,30 +24,6 @@ sending_cli = AppGroup("sending", help="See why sending is paused, and resume it
 
 def _sessions():
     return current_app.extensions["nurture"]["sessions"]
-
-
-def parse_moment(value: str | None) -> datetime:
-    """Parse an ISO-8601 time with a zone, or return now."""
-    if value is None:
-        return datetime.now(UTC)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not an ISO-8601 time such as 2030-01-01T10:00:00Z") from exc
-    if moment.tzinfo is None:
-        raise click.BadParameter("give a time zone, for example 2030-01-01T10:00:00Z")
-    return moment.astimezone(UTC)
-
-
-@click.command("tick")
-@click.option("--at", "at", help="Run as of this ISO-8601 time (default: now).")
-@with_appcontext
-def tick_command(at: str | None) -> None:
-    """Plan what is due at a moment and deliver it before returning; print the counts."""
-    moment = parse_moment(at)
-    settings = get_settings()
-    counts = run_tick(_sessions(), settings, provider_for(settings), moment)
-    click.echo(f"tick at {moment.isoformat()}: " + " ".join(f"{name}={counts[name]}" for name in OUTCOMES))
 
 
 @sends_cli.command("list")
@@ -159,7 +133,6 @@ def _print_stats(stats: SequenceStats) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    app.cli.add_command(tick_command)
     app.cli.add_command(sends_cli)
     app.cli.add_command(sending_cli)
     app.cli.add_command(stats_command)

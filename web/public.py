@@ -1,8 +1,8 @@
-"""Public pages a visitor sees: the landing page and the privacy notice."""
+"""Public pages a visitor sees: the landing page, the privacy notice and the site icon."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, send_from_directory
 
 from campaigns.clinic import get_profile
 from campaigns.consent import consent_text
@@ -35,3 +35,10 @@ def landing():
 def privacy():
     """Show the clinic's privacy notice."""
     return render_template("privacy.html", **clinic_context())
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Serve the icon browsers ask for at the root, so no visit logs a 404."""
+    assert current_app.static_folder is not None
+    return send_from_directory(current_app.static_folder, "favicon.ico", max_age=86400)

@@ -10,8 +10,11 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, render_template, request
 
+from campaigns.addresses import masked
 from campaigns.leaving import leave, pause, subscriber_of_link
+from campaigns.models import Subscriber
 from campaigns.statuses import SubscriberStatus
+from campaigns.test_send import SAMPLE_LINK_TOKEN
 from campaigns.tokens import InvalidToken
 from web.database import get_session, get_settings
 from web.public import clinic_context
@@ -29,12 +32,33 @@ def _subscriber(token: str):
         )
 
 
+def _page(token: str, subscriber: Subscriber, done: str | None):
+    gone = subscriber.status != SubscriberStatus.ACTIVE or done == "left"
+    return render_template(
+        "unsubscribe.html",
+        token=token,
+        gone=gone,
+        done=done,
+        address=masked(subscriber.email),
+        **clinic_context(),
+    )
+
+
+@bp.route("/unsubscribe/" + SAMPLE_LINK_TOKEN, methods=["GET", "POST"])
+def test_email():
+    """Say that the link came in a test email, so there is nobody to unsubscribe."""
+    if request.form.get("List-Unsubscribe") == ONE_CLICK:
+        return Response(
+            "This was a test email: nobody was unsubscribed.\n", status=200, mimetype="text/plain"
+        )
+    return render_template("unsubscribe_test.html", **clinic_context())
+
+
 @bp.get("/unsubscribe/<token>")
 def choices(token: str):
     """Offer to leave everything, or to pause for 30 days."""
     subscriber, _ = _subscriber(token)
-    gone = subscriber.status != SubscriberStatus.ACTIVE
-    return render_template("unsubscribe.html", token=token, gone=gone, done=None, **clinic_context())
+    return _page(token, subscriber, None)
 
 
 @bp.post("/unsubscribe/<token>")
@@ -56,5 +80,4 @@ def act(token: str):
     else:
         abort(400, description="Choose to unsubscribe, or to pause the emails for 30 days.")
     db.commit()
-    context = clinic_context()
-    return render_template("unsubscribe.html", token=token, gone=done == "left", done=done, **context)
+    return _page(token, subscriber, done)

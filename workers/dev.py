@@ -11,10 +11,13 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from campaigns.errors import SettingsError
-from campaigns.settings import load_settings
+from campaigns.seed import take_first_admin
+from campaigns.settings import Settings, load_settings, write_running_instance
 from workers.queues import QUEUES, WORKER_CLASS, redis_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,23 +60,56 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    running = write_running_instance(settings, url, os.getpid())
     processes = {
         name: subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True)
         for name, argv in commands(url, settings.port).items()
     }
-    print(
-        f"\nThe nurture engine is running at http://127.0.0.1:{settings.port}/ "
-        f"(admin at /admin). Emails go to {settings.outbox_dir}. Ctrl-C stops it.\n",
-        flush=True,
-    )
+    announced = False
     while not stopping:
         dead = [name for name, p in processes.items() if p.poll() is not None]
         if dead:
             print(f"{', '.join(dead)} stopped unexpectedly; stopping the rest", file=sys.stderr)
             break
+        if not announced and answers(f"http://127.0.0.1:{settings.port}/healthz"):
+            announce(settings)
+            announced = True
         time.sleep(0.5)
     stop_all(processes)
+    running.unlink(missing_ok=True)
     return 0 if stopping else 1
+
+
+def answers(url: str) -> bool:
+    """Tell whether the web app answers yet."""
+    try:
+        with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (our own localhost)
+            return True
+    except urllib.error.HTTPError:
+        return True  # it answers, even if something it depends on is down
+    except OSError:
+        return False
+
+
+def announce(settings: Settings) -> None:
+    """Say where everything is, with a new first admin's password last, so it stays on screen."""
+    time.sleep(1)  # let the worker and cron finish their start-up lines first
+    lines = [
+        f"\nThe nurture engine is running at {settings.public_base_url}/ (admin at /admin).",
+        f"Emails go to {settings.outbox_dir}. Ctrl-C stops it.",
+    ]
+    first = take_first_admin(settings.instance_dir)
+    if first:
+        email, password = first
+        lines += [
+            "",
+            f"Admin account: {email}",
+            f"Password:      {password}",
+            "This password is shown once. Sign in at /admin and keep it somewhere safe.",
+        ]
+    else:
+        lines.append("Lost the admin password? .venv/bin/flask --app wsgi set-password EMAIL")
+    print("\n".join(lines) + "\n", flush=True)
 
 
 def stop_all(processes: dict[str, subprocess.Popen[bytes]]) -> None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from campaigns.claims import Finding
 from campaigns.rendering import RenderedEmail
-
-PLACEHOLDER_ADDRESS = "set POSTAL_ADDRESS"
+from campaigns.settings import is_sample_address
 
 
 def check_structure(email: RenderedEmail, postal_address: str) -> list[Finding]:
@@ -16,7 +15,7 @@ def check_structure(email: RenderedEmail, postal_address: str) -> list[Finding]:
             ("unsubscribe-link", "a working unsubscribe link", "Keep the footer's unsubscribe link.")
         )
     address = postal_address.strip()
-    if not address or PLACEHOLDER_ADDRESS in address or address not in email.text:
+    if not address or is_sample_address(address) or address not in email.text:
         missing.append(
             (
                 "postal-address",

@@ -14,7 +14,7 @@ from campaigns.sequence_editing import StepDraft, delete_step, insert_step
 from campaigns.stats import sequence_stats
 from campaigns.statuses import Role
 from campaigns.step_publishing import Draft, publish, review, save_draft
-from campaigns.template_rules import ContentProblem
+from campaigns.template_rules import CONTENT_VARIABLES, ContentProblem
 from campaigns.test_send import preview
 from web.admin import bp
 from web.admin.auth import login_required
@@ -80,6 +80,7 @@ def _editor(step: Step, findings=(), problems: list[ContentProblem] | None = Non
         "weekdays": WEEKDAYS,
         "user": g.user,
         "published": step.versions[-1] if step.versions else None,
+        "variables": CONTENT_VARIABLES,
     }
     return render_template("admin/step.html", **context), status
 
