@@ -19,7 +19,7 @@ from jinja2 import TemplateError
 
 from campaigns.models import Step, StepVersion
 from campaigns.outgoing import OutgoingEmail
-from campaigns.placeholders import placeholder, substitutions_for, to_html_placeholders
+from campaigns.placeholders import placeholder, substitutions_for, to_html_placeholders, used_substitutions
 from campaigns.rendering import RenderedEmail, Rendering, render_email
 from campaigns.template_rules import PERSONAL, check_fields
 from campaigns.tokens import sign
@@ -157,7 +157,7 @@ class Composer:
             template=template,
             to=recipient.email,
             sender=sender.address,
-            substitutions={tag: v for tag, v in substitutions_for(values).items() if tag in used},
+            substitutions=used_substitutions(values, used),
             send_ref=f"send-{send}",
             unsubscribe_url=unsubscribe_url,
             sent_at=now,

@@ -1,8 +1,9 @@
-"""Deliver a batch of claimed sends: check each again, hand them over, record what happened.
+"""Deliver a batch of claimed sends: check each again, claim, compose, hand over, record.
 
 The provider is called outside any transaction: sends are marked `sending` and committed
 first, so a job that runs twice finds them taken, and a worker that dies mid-call leaves rows
-that say so; the planner turns those into `unknown`, never into a second email.
+that say so; the planner turns those into `unknown`, never into a second email. The batch is
+read and written as plain rows (`campaigns.send_rows`), in statements that do not grow with it.
 """
 
 from __future__ import annotations
@@ -12,21 +13,22 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateError
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
+from campaigns import send_rows
 from campaigns.alerts import raise_outage, sending_paused
 from campaigns.composing import Composer, Recipient, Sender, content_for
-from campaigns.enrollment import advance, live_steps, skip_step, window_of
+from campaigns.enrollment import Pointer, live_steps, pointer_after
 from campaigns.errors import ProviderOutage
 from campaigns.links import ensure_links
-from campaigns.models import Enrollment, Send, Step, StepVersion, Suppression
+from campaigns.models import Step, StepVersion
 from campaigns.outgoing import OutgoingEmail, SendOutcome
 from campaigns.providers import Provider
 from campaigns.retries import MAX_ATTEMPTS, retry_at
 from campaigns.rollups import bump
 from campaigns.scheduling import next_allowed_moment
+from campaigns.send_rows import EnrollmentChange, QueuedSend, SendChange
 from campaigns.statuses import EnrollmentStatus, SendStatus, SequenceStatus, SubscriberStatus
 
 PAUSED_RECHECK = timedelta(days=1)
@@ -41,36 +43,39 @@ def deliver_batch(
     if sending_paused(session):
         counts["waiting"] = len(send_ids)  # an outage alert is open: they wait for "resume"
         return counts
-    sends = _load(session, send_ids, now)
-    batch = _Batch(session, sends)
-    ready = [send for send in sends if _still_wanted(batch, send, sender, now, counts)]
+    batch = _Batch(session, send_rows.load_queued(session, send_ids, now), sender.fallback_zone)
+    ready = _check(batch, now, counts)
     session.commit()
-    ready = _claim(session, ready, now)
+    won = send_rows.claim(session, [send.id for send in ready], now)
+    session.commit()
+    ready = [send._replace(attempts=send.attempts + 1) for send in ready if send.id in won]
     if not ready:
         return counts
-    emails, ready = _compose(session, ready, sender, now, counts)
+    emails, ready = _compose(batch, ready, sender, now, counts)
     try:
         outcomes = provider.send_many(emails)
     except ProviderOutage as outage:
         raise_outage(session, str(outage), now)
-        for send in ready:  # nothing was sent: they wait, queued, for the outage to be resolved
-            send.status, send.attempts = SendStatus.QUEUED, send.attempts - 1
+        send_rows.release(session, [send.id for send in ready])  # nothing was sent: they wait
         session.commit()
         counts["waiting"] += len(ready)
         return counts
-    _record(batch, ready, outcomes, sender, now, counts)
+    _record(batch, ready, outcomes, now, counts)
     session.commit()
     return counts
 
 
 class _Batch:
-    """What checking a batch needs, loaded once: suppressed addresses, each sequence's live steps."""
+    """What checking a batch needs, read once: its rows, suppressed addresses, live steps per sequence."""
 
-    def __init__(self, session: Session, sends: list[Send]) -> None:
+    def __init__(self, session: Session, sends: list[QueuedSend], fallback_zone: str) -> None:
         self.session = session
-        emails = {send.subscriber.email for send in sends}
-        self.suppressed = set(session.scalars(select(Suppression.email).where(Suppression.email.in_(emails))))
+        self.sends = sends
+        self.fallback_zone = fallback_zone
+        self.suppressed = send_rows.suppressed_among(session, (send.email for send in sends))
         self._steps: dict[int, list[Step]] = {}
+        self._pointers: dict[tuple[int, int, str, datetime], Pointer] = {}
+        self.failed: list[SendChange] = []  # sends whose content did not render
 
     def live_steps(self, sequence_id: int) -> list[Step]:
         """Return a sequence's live steps, read once per batch."""
@@ -78,90 +83,87 @@ class _Batch:
             self._steps[sequence_id] = live_steps(self.session, sequence_id)
         return self._steps[sequence_id]
 
+    def zone(self, send: QueuedSend) -> ZoneInfo:
+        """Return the subscriber's time zone, or the clinic's."""
+        return ZoneInfo(send.timezone or self.fallback_zone)
 
-def _load(session: Session, send_ids: list[int], now: datetime) -> list[Send]:
-    """Load the queued sends that are due, with their enrollment, sequence and step."""
-    query = (
-        select(Send)
-        .where(Send.id.in_(send_ids), Send.status == SendStatus.QUEUED)
-        .where((Send.retry_at.is_(None)) | (Send.retry_at <= now))
-        .options(
-            selectinload(Send.enrollment).selectinload(Enrollment.sequence),
-            selectinload(Send.step),
-            selectinload(Send.subscriber),
-        )
-        .order_by(Send.id)
-    )
-    return list(session.scalars(query))
+    def move_past(
+        self, send: QueuedSend, base: datetime, sent_at: datetime | None, now: datetime
+    ) -> EnrollmentChange:
+        """Return where the send's enrollment points once its step is behind it."""
+        zone = send.timezone or self.fallback_zone
+        key = (send.sequence_id, send.step_id, zone, base)  # a batch shares a few of these
+        if key not in self._pointers:
+            steps = self.live_steps(send.sequence_id)
+            self._pointers[key] = pointer_after(send.step_id, send.step_position, steps, ZoneInfo(zone), base)
+        pointer = self._pointers[key]
+        if pointer.next_step_id is None:
+            return EnrollmentChange(send.enrollment_id, EnrollmentStatus.COMPLETED, None, None, sent_at, now)
+        return EnrollmentChange(send.enrollment_id, EnrollmentStatus.ACTIVE, *pointer, sent_at, None)
 
 
-def _still_wanted(batch: _Batch, send: Send, sender: Sender, now: datetime, counts: Counter[str]) -> bool:
-    """Check the send again just before sending; skip it, or let it wait, if not."""
-    zone = ZoneInfo(send.subscriber.timezone or sender.fallback_zone)
-    reason = _reason_to_skip(batch, send)
-    if reason:
-        send.status, send.error = SendStatus.SKIPPED, reason
-        if send.step.deleted_at is not None and send.enrollment.status == EnrollmentStatus.ACTIVE:
-            skip_step(send.enrollment, send.step, batch.live_steps(send.enrollment.sequence_id), zone, now)
-        counts["skipped"] += 1
-        return False
-    opening = next_allowed_moment(now, window_of(send.step), zone)
-    paused = send.enrollment.sequence.status != SequenceStatus.ACTIVE
-    holiday = send.subscriber.paused_until
+def _check(batch: _Batch, now: datetime, counts: Counter[str]) -> list[QueuedSend]:
+    """Check every send again just before sending; skip it, or let it wait; return the rest."""
+    skipped: dict[int, str] = {}
+    waiting: dict[int, datetime] = {}
+    moved: list[EnrollmentChange] = []
+    ready = []
+    for send in batch.sends:
+        reason = _reason_to_skip(batch, send)
+        if reason:
+            skipped[send.id] = reason
+            if send.step_deleted_at is not None and send.enrollment_status == EnrollmentStatus.ACTIVE:
+                base = send.last_sent_at or send.enrolled_at  # the delay counts from the last send
+                moved.append(batch.move_past(send, base, send.last_sent_at, now))
+            continue
+        opening = _opening(batch, send, now)
+        if opening is not None:
+            waiting[send.id] = opening
+            continue
+        ready.append(send)
+    send_rows.skip(batch.session, skipped)
+    send_rows.reschedule(batch.session, waiting)
+    send_rows.move_enrollments(batch.session, moved)
+    for name, count in (("skipped", len(skipped)), ("rescheduled", len(waiting))):
+        if count:
+            counts[name] += count
+    return ready
+
+
+def _opening(batch: _Batch, send: QueuedSend, now: datetime) -> datetime | None:
+    """Return when a send that may not go now should be tried again, or None if it may go."""
+    zone = batch.zone(send)
+    opening = next_allowed_moment(now, send.window, zone)
+    holiday = send.paused_until
     if holiday is not None and holiday > now:  # the subscriber asked for a 30-day pause
-        opening = max(opening, next_allowed_moment(holiday, window_of(send.step), zone))
-    if paused or opening > now:  # it waits, queued, keeping its place and its history
-        send.retry_at = now + PAUSED_RECHECK if paused else opening
-        counts["rescheduled"] += 1
-        return False
-    return True
+        opening = max(opening, next_allowed_moment(holiday, send.window, zone))
+    if send.sequence_status != SequenceStatus.ACTIVE:  # it waits, queued, keeping its place
+        return now + PAUSED_RECHECK
+    return opening if opening > now else None
 
 
-def _reason_to_skip(batch: _Batch, send: Send) -> str | None:
-    if send.subscriber.status != SubscriberStatus.ACTIVE:
-        return f"subscriber is {send.subscriber.status}"
-    if send.subscriber.email in batch.suppressed:
+def _reason_to_skip(batch: _Batch, send: QueuedSend) -> str | None:
+    if send.subscriber_status != SubscriberStatus.ACTIVE:
+        return f"subscriber is {send.subscriber_status}"
+    if send.email in batch.suppressed:
         return "address is suppressed"
-    if send.enrollment.status != EnrollmentStatus.ACTIVE:
-        return f"enrollment is {send.enrollment.status}"
-    if send.step.deleted_at is not None:
+    if send.enrollment_status != EnrollmentStatus.ACTIVE:
+        return f"enrollment is {send.enrollment_status}"
+    if send.step_deleted_at is not None:
         return "the step was deleted"
     if send.step_version_id is None:
         return "step has no published version"
     return None
 
 
-def _claim(session: Session, sends: list[Send], now: datetime) -> list[Send]:
-    """Mark sends `sending`, atomically; return those this job won."""
-    if not sends:
-        return []
-    won = set(
-        session.scalars(
-            update(Send)
-            .where(Send.id.in_([send.id for send in sends]), Send.status == SendStatus.QUEUED)
-            .values(status=SendStatus.SENDING, attempts=Send.attempts + 1, attempted_at=now, retry_at=None)
-            .returning(Send.id)
-            .execution_options(synchronize_session=False)
-        )
-    )
-    session.commit()
-    claimed = [send for send in sends if send.id in won]
-    for send in claimed:  # what the UPDATE wrote, without reading every row back
-        set_committed_value(send, "status", SendStatus.SENDING)
-        set_committed_value(send, "attempts", send.attempts + 1)
-        set_committed_value(send, "attempted_at", now)
-        set_committed_value(send, "retry_at", None)
-    return claimed
-
-
 def _compose(
-    session: Session, sends: list[Send], sender: Sender, now: datetime, counts: Counter[str]
-) -> tuple[list[OutgoingEmail], list[Send]]:
+    batch: _Batch, sends: list[QueuedSend], sender: Sender, now: datetime, counts: Counter[str]
+) -> tuple[list[OutgoingEmail], list[QueuedSend]]:
     """Build each send's email; a send whose content does not render fails on its own."""
-    version_ids = {s.step_version_id for s in sends if s.step_version_id}
+    session = batch.session
     versions = session.scalars(
         select(StepVersion)
-        .where(StepVersion.id.in_(version_ids))
+        .where(StepVersion.id.in_({s.step_version_id for s in sends}))
         .options(selectinload(StepVersion.step).selectinload(Step.sequence))
     )
     contents = {v.id: content_for(v.step, v) for v in versions}
@@ -170,21 +172,20 @@ def _compose(
     )
     emails, composed = [], []
     for send in sends:
-        subscriber = send.subscriber
-        sequence = send.enrollment.sequence
         assert send.step_version_id is not None
         recipient = Recipient(
             send.id,
-            subscriber.id,
-            subscriber.email,
-            subscriber.first_name,
+            send.subscriber_id,
+            send.email,
+            send.first_name,
             send.step_version_id,
-            (f"sequence-{sequence.slug}", f"step-{send.step_id}"),
+            (f"sequence-{send.sequence_slug}", f"step-{send.step_id}"),
         )
         try:
             emails.append(composer.email_for(recipient))
         except TemplateError as exc:
-            send.status, send.error = SendStatus.FAILED, f"the content does not render: {exc}"[:2000]
+            error = f"the content does not render: {exc}"[:2000]
+            batch.failed.append(SendChange(send.id, SendStatus.FAILED, error))
             counts["failed"] += 1
             continue
         composed.append(send)
@@ -192,30 +193,30 @@ def _compose(
 
 
 def _record(
-    batch: _Batch,
-    sends: list[Send],
-    outcomes: list[SendOutcome],
-    sender: Sender,
-    now: datetime,
-    counts: Counter[str],
+    batch: _Batch, sends: list[QueuedSend], outcomes: list[SendOutcome], now: datetime, counts: Counter[str]
 ) -> None:
     """Store each outcome and move each subscriber whose email went out to their next step."""
+    changes, moved = list(batch.failed), []
     sent: Counter[tuple[int, date, str]] = Counter()
     for send, outcome in zip(sends, outcomes, strict=True):
-        send.error = outcome.error
-        if outcome.status == "sent":
-            send.status, send.sent_at, send.provider_message_id = SendStatus.SENT, now, outcome.message_id
+        change = _outcome(send, outcome, now)
+        changes.append(change)
+        if change.status == SendStatus.SENT:
             sent[(send.step_version_id or 0, now.date(), "sent")] += 1
-            zone = ZoneInfo(send.subscriber.timezone or sender.fallback_zone)
-            advance(send.enrollment, send.step, batch.live_steps(send.enrollment.sequence_id), zone, now)
-        elif outcome.status == "retry" and send.attempts < MAX_ATTEMPTS:
-            send.status, send.retry_at = (
-                SendStatus.QUEUED,
-                retry_at(send.attempts, now, outcome.retry_after_s),
-            )
-        elif outcome.status == "unknown":
-            send.status = SendStatus.UNKNOWN
-        else:
-            send.status = SendStatus.FAILED
-        counts[str(send.status) if send.status != SendStatus.QUEUED else "retrying"] += 1
+            moved.append(batch.move_past(send, now, now, now))
+        counts[str(change.status) if change.status != SendStatus.QUEUED else "retrying"] += 1
+    send_rows.record_sends(batch.session, changes)
+    send_rows.move_enrollments(batch.session, moved)
     bump(batch.session, sent)
+
+
+def _outcome(send: QueuedSend, outcome: SendOutcome, now: datetime) -> SendChange:
+    """Return what the provider's answer means for the send."""
+    if outcome.status == "sent":
+        return SendChange(send.id, SendStatus.SENT, outcome.error, now, outcome.message_id)
+    if outcome.status == "retry" and send.attempts < MAX_ATTEMPTS:
+        due = retry_at(send.attempts, now, outcome.retry_after_s)
+        return SendChange(send.id, SendStatus.QUEUED, outcome.error, retry_at=due)
+    if outcome.status == "unknown":
+        return SendChange(send.id, SendStatus.UNKNOWN, outcome.error)
+    return SendChange(send.id, SendStatus.FAILED, outcome.error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -92,9 +93,28 @@ def point_at(enrollment: Enrollment, step: Step, zone: ZoneInfo, now: datetime) 
     _point_at(enrollment, step, zone, enrollment.last_sent_at or enrollment.enrolled_at, now)
 
 
-def _after(step: Step, steps: list[Step]) -> Step | None:
-    later = [s for s in steps if s.position > step.position and s.id != step.id]
+class Pointer(NamedTuple):
+    """Where an enrollment points after a step: the next step and when it is due, or neither."""
+
+    next_step_id: int | None
+    next_send_at: datetime | None
+
+
+def pointer_after(step_id: int, position: int, steps: list[Step], zone: ZoneInfo, base: datetime) -> Pointer:
+    """Return the next of the live `steps` after the step at `position`, due its delay after `base`."""
+    following = _following(step_id, position, steps)
+    if following is None:
+        return Pointer(None, None)
+    return Pointer(following.id, due_time(base, following.delay_minutes, window_of(following), zone))
+
+
+def _following(step_id: int, position: int, steps: list[Step]) -> Step | None:
+    later = [s for s in steps if s.position > position and s.id != step_id]
     return later[0] if later else None
+
+
+def _after(step: Step, steps: list[Step]) -> Step | None:
+    return _following(step.id, step.position, steps)
 
 
 def _point_at(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from markupsafe import escape
 
 
@@ -27,6 +29,23 @@ def substitutions_for(values: dict[str, str]) -> dict[str, str]:
     tags = {placeholder(name): value for name, value in values.items()}
     tags.update({html_placeholder(name): str(escape(value)) for name, value in values.items()})
     return tags
+
+
+def used_substitutions(values: dict[str, str], used: frozenset[str]) -> dict[str, str]:
+    """Return the tag -> value map for one recipient, holding only the tags its rendering uses."""
+    tags = {}
+    for name, value in values.items():
+        tag = _tags(name)
+        if tag[0] in used:
+            tags[tag[0]] = value
+        if tag[1] in used:
+            tags[tag[1]] = str(escape(value))
+    return tags
+
+
+@lru_cache(maxsize=256)
+def _tags(name: str) -> tuple[str, str]:
+    return placeholder(name), html_placeholder(name)
 
 
 def substitute(text: str, substitutions: dict[str, str]) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from campaigns.models import Enrollment, Send, Sequence, StepVersion
+from campaigns.set_sql import among, insert_rows
 from campaigns.statuses import EnrollmentStatus, SendStatus, SequenceStatus
 
 BATCH_SIZE = 1000
@@ -74,10 +75,10 @@ def claim_due_sends(
         for enrollment_id, step_id, subscriber_id in rows
         if enrollment_id not in reused
     ]
-    created = list(session.scalars(insert(Send).returning(Send.id), fresh)) if fresh else []
+    created = insert_rows(session, cast(Table, Send.__table__), fresh)
     session.execute(
         update(Enrollment)
-        .where(Enrollment.id.in_([row.enrollment_id for row in rows]))
+        .where(among(session, Enrollment.id, [row.enrollment_id for row in rows]))
         .values(next_send_at=None)
         .execution_options(synchronize_session=False)
     )
@@ -91,7 +92,7 @@ def _requeue_skipped(
     next_step = {enrollment_id: step_id for enrollment_id, step_id, _ in rows}
     skipped = session.execute(
         select(Send.id, Send.enrollment_id, Send.step_id).where(
-            Send.enrollment_id.in_(next_step), Send.status == SendStatus.SKIPPED
+            among(session, Send.enrollment_id, next_step), Send.status == SendStatus.SKIPPED
         )
     ).all()
     reused = {
