@@ -28,15 +28,23 @@ def among(session: Session, column: Any, values: Collection[Any]) -> ColumnEleme
 
 
 def _unnested(table: Table, rows: Sequence[dict[str, Any]]) -> Any:
-    """Return a subquery of `rows`, one unnest()ed array per column, typed as the table's columns."""
+    """Return a subquery of `rows`, one unnest()ed array per column, typed as the table's columns.
+
+    A column with the same value in every row (the batch's `now`, a status) travels once.
+    """
     names = list(rows[0])
-    arrays = [
-        func.unnest(
-            bindparam(None, [row[n] for row in rows], type_=ARRAY(table.c[n].type)), type_=table.c[n].type
-        )
-        for n in names
-    ]
-    return select(*(array.label(name) for array, name in zip(arrays, names, strict=True))).subquery("rows")
+    same = {name for name in names if all(row[name] == rows[0][name] for row in rows)}
+    if same == set(names) and len(rows) > 1:
+        same.discard(names[0])  # at least one array, so there are as many rows as given
+    columns = []
+    for name in names:
+        kind = table.c[name].type
+        if name in same:
+            columns.append(bindparam(None, rows[0][name], type_=kind).label(name))
+        else:
+            values = [row[name] for row in rows]
+            columns.append(func.unnest(bindparam(None, values, type_=ARRAY(kind)), type_=kind).label(name))
+    return select(*columns).subquery("rows")
 
 
 def update_rows(
