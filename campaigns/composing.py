@@ -22,7 +22,7 @@ from campaigns.outgoing import OutgoingEmail
 from campaigns.placeholders import placeholder, substitutions_for, to_html_placeholders, used_substitutions
 from campaigns.rendering import RenderedEmail, Rendering, render_email
 from campaigns.template_rules import PERSONAL, check_fields
-from campaigns.tokens import sign
+from campaigns.tokens import sign_ids
 
 DISCLAIMER = (
     "This email is educational and is not medical advice. Stem cell therapies for fibromyalgia "
@@ -58,7 +58,7 @@ class Sender:
 
     def link(self, path: str, purpose: str, payload: list[int], now: datetime) -> str:
         """Return a signed link into the engine."""
-        return f"{self.public_base_url}/{path}/{sign(self.secret_key, purpose, payload, now)}"
+        return f"{self.public_base_url}/{path}/{sign_ids(self.secret_key, purpose, payload, now)}"
 
     def is_own(self, url: str) -> bool:
         """Tell whether `url` points at the clinic's website or this engine."""

@@ -44,9 +44,15 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+@lru_cache(maxsize=64)
+def _keyed(secret_key: str, purpose: str) -> hmac.HMAC:
+    return hmac.new(_key(secret_key, purpose), digestmod=hashlib.sha256)
+
+
 def _signature(secret_key: str, purpose: str, signed: str) -> str:
-    digest = hmac.digest(_key(secret_key, purpose), signed.encode(), "sha256")  # one C call
-    return _b64(digest[:SIGNATURE_BYTES])
+    mac = _keyed(secret_key, purpose).copy()  # the key is hashed in once, not for every token
+    mac.update(signed.encode())
+    return _b64(mac.digest()[:SIGNATURE_BYTES])
 
 
 @lru_cache(maxsize=16)
@@ -64,6 +70,13 @@ def sign(secret_key: str, purpose: str, payload: Any, now: datetime | None = Non
     """Sign `payload` for `purpose`, stamped with `now`."""
     issued = int((now or datetime.now(UTC)).timestamp())
     signed = f"{_b64(_json(payload).encode())}.{_stamp(issued)}"
+    return f"{signed}.{_signature(secret_key, purpose, signed)}"
+
+
+def sign_ids(secret_key: str, purpose: str, ids: list[int], now: datetime) -> str:
+    """Sign a list of ids, as `sign` would: the form every link in an email takes, made quickly."""
+    body = "[" + ",".join(map(str, ids)) + "]"
+    signed = f"{_b64(body.encode())}.{_stamp(int(now.timestamp()))}"
     return f"{signed}.{_signature(secret_key, purpose, signed)}"
 
 
