@@ -6,7 +6,7 @@ import sys
 from datetime import UTC, datetime
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
 from campaigns import schema
@@ -17,14 +17,10 @@ from campaigns.errors import ValidationError
 from campaigns.seed import hold_first_admin, seed
 from campaigns.statuses import Role
 from web import cli_sending, cli_tick
-from web.database import get_engine, get_settings
+from web.database import get_engine, get_sessions, get_settings
 from web.health import background_health, check_database, check_redis, check_redis_version
 
 db_cli = AppGroup("db", help="Manage the database schema.")
-
-
-def _sessions():
-    return current_app.extensions["nurture"]["sessions"]
 
 
 @db_cli.command("upgrade")
@@ -54,7 +50,7 @@ def db_downgrade(revision: str) -> None:
 def seed_command(admin_email: str, hold_credentials: bool) -> None:
     """Create the clinic's profile, the default sequence and the first admin (once)."""
     settings = get_settings()
-    with session_scope(_sessions()) as session:
+    with session_scope(get_sessions()) as session:
         result = seed(session, settings, datetime.now(UTC), admin_email=admin_email)
     if result.sequence_created:
         click.echo("Created the default sequence 'Understanding fibromyalgia'.")
@@ -78,7 +74,7 @@ def create_user_command(email: str, role: str, password: str | None) -> None:
     shown = password is None
     password = password or generate_password()
     try:
-        with session_scope(_sessions()) as session:
+        with session_scope(get_sessions()) as session:
             user = create_user(session, email, Role(role), password, datetime.now(UTC))
     except ValidationError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -96,7 +92,7 @@ def set_password_command(email: str, password: str | None) -> None:
     shown = password is None
     password = password or generate_password()
     try:
-        with session_scope(_sessions()) as session:
+        with session_scope(get_sessions()) as session:
             user = set_password(session, email, password)
             address = user.email
     except ValidationError as exc:
@@ -124,7 +120,8 @@ def check_command() -> None:
         click.echo("migrations: behind; run `flask --app wsgi db upgrade`")
         failures += 1
     if failures == 0:
-        background = background_health(settings, _sessions(), datetime.now(UTC))
+        with session_scope(get_sessions()) as session:
+            background = background_health(settings, session, datetime.now(UTC))
         for problem in background.problems:
             click.echo(f"background: {problem}")
         if not background.problems:
@@ -142,7 +139,7 @@ token_cli = AppGroup("api-token", help="Manage the JSON API's bearer tokens.")
 def token_create(name: str, scope: str) -> None:
     """Create a token for another system; it is shown once."""
     try:
-        with session_scope(_sessions()) as session:
+        with session_scope(get_sessions()) as session:
             token = create_token(session, name, scope, datetime.now(UTC))
     except ValidationError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -154,7 +151,7 @@ def token_create(name: str, scope: str) -> None:
 def token_revoke(token_id: int) -> None:
     """Revoke a token at once."""
     try:
-        with session_scope(_sessions()) as session:
+        with session_scope(get_sessions()) as session:
             revoke_token(session, token_id, datetime.now(UTC))
     except ValidationError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
@@ -16,21 +16,17 @@ from campaigns.models import Sequence
 from campaigns.send_decisions import resend, settle_as_sent, skip, undecided_sends
 from campaigns.stats import SequenceStats, sequence_stats
 from campaigns.statuses import SendStatus
-from web.database import get_settings
+from web.database import get_sessions, get_settings
 
 sends_cli = AppGroup("sends", help="Look at and decide unknown or failed sends.")
 sending_cli = AppGroup("sending", help="See why sending is paused, and resume it.")
-
-
-def _sessions():
-    return current_app.extensions["nurture"]["sessions"]
 
 
 @sends_cli.command("list")
 @click.option("--status", type=click.Choice(["unknown", "failed"]), default="unknown", show_default=True)
 def list_sends(status: str) -> None:
     """List sends that are unknown (may have gone out) or failed."""
-    with session_scope(_sessions()) as session:
+    with session_scope(get_sessions()) as session:
         sends = undecided_sends(session, SendStatus(status))
         for send in sends:
             when = (send.attempted_at or send.queued_at).isoformat(timespec="seconds")
@@ -42,7 +38,7 @@ def list_sends(status: str) -> None:
 
 def _decide(action, send_id: int) -> None:
     try:
-        with session_scope(_sessions()) as session:
+        with session_scope(get_sessions()) as session:
             send = action(session, send_id)
             click.echo(f"send {send.id} is now {send.status}")
     except NurtureError as exc:
@@ -66,7 +62,7 @@ def settle(send_id: int, decision: str) -> None:
 @sending_cli.command("status")
 def sending_status() -> None:
     """Show open alerts; an open provider outage means sending is paused."""
-    with session_scope(_sessions()) as session:
+    with session_scope(get_sessions()) as session:
         alerts = open_alerts(session)
         for alert in alerts:
             click.echo(f"{alert.opened_at.isoformat(timespec='seconds')} {alert.kind}: {alert.message}")
@@ -78,7 +74,7 @@ def sending_status() -> None:
 @sending_cli.command("resume")
 def sending_resume() -> None:
     """Resolve the provider outage (after fixing the key or sender) and send what waited."""
-    with session_scope(_sessions()) as session:
+    with session_scope(get_sessions()) as session:
         waiting = resume_sending(session, None, datetime.now(UTC))
     click.echo(f"sending resumed; {waiting} waiting send(s) go out on the next planner run")
 
@@ -92,7 +88,7 @@ def _percent(value: float | None) -> str:
 @with_appcontext
 def stats_command(sequence: str | None) -> None:
     """Print a sequence's numbers per step, with human and all opens side by side."""
-    with session_scope(_sessions()) as session:
+    with session_scope(get_sessions()) as session:
         query = select(Sequence).order_by(Sequence.id)
         if sequence:
             query = query.where((Sequence.slug == sequence) | (Sequence.name == sequence))

@@ -10,16 +10,12 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import with_appcontext
 
 from campaigns.providers import provider_for
 from campaigns.tick import OUTCOMES, run_tick
-from web.database import get_settings
-
-
-def _sessions():
-    return current_app.extensions["nurture"]["sessions"]
+from web.database import get_sessions, get_settings
 
 
 def parse_moment(value: str | None) -> datetime:
@@ -77,13 +73,13 @@ def tick_command(at: str | None, start: str | None, end: str | None, every: str)
     provider = provider_for(settings)
     if not start:
         moment = parse_moment(at)
-        counts = run_tick(_sessions(), settings, provider, moment)
+        counts = run_tick(get_sessions(), settings, provider, moment)
         click.echo(f"tick at {moment.isoformat()}: {_counts(counts)}")
         return
     walk = moments(parse_moment(start), parse_moment(end), parse_every(every))
     total: Counter[str] = Counter()
     for moment in walk:
-        counts = run_tick(_sessions(), settings, provider, moment)
+        counts = run_tick(get_sessions(), settings, provider, moment)
         total.update(counts)
         if counts["claimed"]:
             click.echo(f"tick at {moment.isoformat()}: {_counts(counts)}")

@@ -15,12 +15,11 @@ from flask import Blueprint, jsonify
 from redis.exceptions import RedisError
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from campaigns.db import session_scope
 from campaigns.heartbeats import STALE_AFTER, job_health
 from campaigns.settings import Settings
-from web.database import get_engine, get_sessions, get_settings
+from web.database import get_engine, get_session, get_settings
 from workers.hit_buffer import MIN_REDIS_VERSION, backlog
 from workers.queues import connect
 
@@ -67,12 +66,13 @@ class BackgroundHealth:
     problems: list[str] = field(default_factory=list)
 
 
-def background_health(settings: Settings, sessions: sessionmaker[Session], now: datetime) -> BackgroundHealth:
+def background_health(
+    settings: Settings, session: Session, now: datetime, redis_up: bool = True
+) -> BackgroundHealth:
     """Say how the planner, the tracking drain and the backlog are doing as of `now`."""
     health = BackgroundHealth()
     try:
-        with session_scope(sessions) as session:
-            jobs = job_health(session, now)
+        jobs = job_health(session, now)
     except SQLAlchemyError:
         jobs = []  # the database check names the cause
     for job in jobs:
@@ -85,10 +85,12 @@ def background_health(settings: Settings, sessions: sessionmaker[Session], now: 
         }
         if job.problem:
             health.problems.append(job.problem)
+    if not redis_up:
+        return health  # the Redis check names the cause; asking again would only wait twice
     try:
         waiting = backlog(connect(settings), now)
     except (RedisError, OSError):
-        return health  # the Redis check names the cause
+        return health
     age = waiting.oldest_age_s
     health.report["tracking_backlog"] = {
         "entries": waiting.entries,
@@ -110,6 +112,6 @@ def healthz():
     body: dict[str, Any] = {part: problem or "ok" for part, problem in problems.items()}
     down = [part for part, problem in problems.items() if problem]
     body["status"] = "ok" if not down else f"down: {', '.join(down)}"
-    background = background_health(settings, get_sessions(), datetime.now(UTC))
+    background = background_health(settings, get_session(), datetime.now(UTC), not problems["redis"])
     body["background"] = {**background.report, "problems": background.problems}
     return jsonify(body), 503 if down else 200

@@ -13,7 +13,7 @@ from campaigns.enrollment import window_of
 from campaigns.models import Sequence
 from web.admin import bp
 from web.admin.auth import login_required
-from web.database import get_session, get_sessions, get_settings
+from web.database import get_session, get_settings
 from web.health import background_health
 
 
@@ -27,7 +27,7 @@ def dashboard():
         .all()
     )
     alerts = open_alerts(get_session())
-    background = background_health(get_settings(), get_sessions(), datetime.now(UTC))
+    background = background_health(get_settings(), get_session(), datetime.now(UTC))
     return render_template(
         "admin/dashboard.html",
         sequences=sequences,
