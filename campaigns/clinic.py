@@ -8,17 +8,41 @@ from email.headerregistry import Address
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaigns.composing import Sender
+from campaigns.composing import CLINIC_OFFERS, CONSULTATION_COST, CONSULTATION_HOST, Sender
 from campaigns.models import ClinicProfile
 from campaigns.settings import Settings
 
-DEFAULT_PRIVACY_NOTICE = (
-    "We collect your email address, and your first name if you give it, only to send the educational "
-    "emails you asked for and, if you request one, to arrange a consultation. We record when and how "
-    "you agreed, as the law requires. We never sell or share your details with advertisers.\n\n"
-    "Every email has a link to unsubscribe at once. To see or erase what we hold about you, write to "
-    "us at the address below."
-)
+DEFAULT_PRIVACY_NOTICE = """\
+We keep what we need to send the educational emails you asked for and, if you ask for one, to \
+arrange a consultation. We never sell or share your details with advertisers, and our signup \
+pages load no advertising trackers.
+
+What we store: your email address; your first name, if you give it; your time zone, taken from \
+your browser when you sign up, so that emails arrive at a sensible hour; and a record of your \
+consent: when you agreed, the words you agreed to, the page you signed up on, your IP address \
+and your browser's description of itself. For each email we send you we record whether it was \
+delivered, whether you opened it (through a small image in the email, a "pixel") and which of \
+its links you clicked (links pass through our server first). If you ask for a consultation we \
+also store the name, email address, phone number (if you give one), preferred contact time and \
+message you type into that form.
+
+Who else handles it: our email sending service (SendGrid, or the SMTP relay we use) processes \
+your address and the emails on our behalf, only to deliver them.
+
+How long we keep it: your name, time zone, opens and clicks for as long as you stay subscribed, \
+and until [set by the clinic: a period, for example 12 months] after you unsubscribe; your \
+consent record for [set by the clinic: for example 5 years] after you unsubscribe, to show that \
+we had your permission; a consultation request for [set by the clinic: for example 3 years]. \
+After you unsubscribe we keep your email address on a do-not-email list, so that we never \
+email you again.
+
+Your choices: every email has a link to unsubscribe or pause. To get a copy of what we hold \
+about you, or to have it erased, write to [set by the clinic: a privacy contact email address] \
+or to the postal address below; we answer within 30 days.
+
+[For the clinic's counsel, remove before publishing: the consultation form may collect \
+consumer health data under state laws such as Washington's My Health My Data Act, which need \
+their own consumer health data privacy policy and consent.]"""
 
 
 def get_profile(session: Session) -> ClinicProfile | None:
@@ -70,4 +94,7 @@ def sender_for(session: Session, settings: Settings) -> Sender:
         fallback_zone=profile.timezone if profile else settings.clinic_timezone,
         website_url=profile.website_url if profile else None,
         utm_params=settings.utm_params,
+        clinic_offers=settings.clinic_offers or CLINIC_OFFERS,
+        consultation_cost=settings.consultation_cost or CONSULTATION_COST,
+        consultation_host=settings.consultation_host or CONSULTATION_HOST,
     )

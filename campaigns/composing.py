@@ -26,9 +26,15 @@ from campaigns.tokens import sign_ids
 
 DISCLAIMER = (
     "This email is educational and is not medical advice. Stem cell therapies for fibromyalgia "
-    "are not approved by the FDA. Results differ from person to person. Talk with your own "
-    "physician about your care."
+    "are not approved by the FDA, and there is no good evidence that they help it. Feeling better "
+    "after a treatment, a placebo included, does not show that the treatment works. Talk with your "
+    "own physician about your care."
 )
+CLINIC_OFFERS = "[set CLINIC_OFFERS: the treatments the clinic sells, and their prices]"
+CONSULTATION_COST = "[set CONSULTATION_COST: nothing, or its price]"
+CONSULTATION_HOST = "[set CONSULTATION_HOST: a licensed clinician (name, license) or a patient coordinator]"
+PLACEHOLDER_MARK = "[set "
+"""How an offer or consultation detail the clinic has not filled in yet begins."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,17 @@ class Sender:
     fallback_zone: str
     website_url: str | None = None
     utm_params: tuple[tuple[str, str], ...] = (("utm_source", "nurture"), ("utm_medium", "email"))
+    clinic_offers: str = CLINIC_OFFERS
+    consultation_cost: str = CONSULTATION_COST
+    consultation_host: str = CONSULTATION_HOST
+
+    def disclosures(self) -> dict[str, str]:
+        """Return what the clinic sells and how its consultation works, as content may print them."""
+        return {
+            "clinic_offers": self.clinic_offers,
+            "consultation_cost": self.consultation_cost,
+            "consultation_host": self.consultation_host,
+        }
 
     def footer(self, personal: bool) -> dict[str, str]:
         """Return what every email's footer shows; `personal` emails get placeholder links."""
@@ -115,6 +132,7 @@ def render_step(sender: Sender, content: Content, has_first_name: bool) -> Rende
         del context["first_name"]
     context["consultation_url"] = f"{sender.public_base_url}/consultation"
     context["clinic_name"] = sender.clinic_name
+    context.update(sender.disclosures())
     return render_email(
         content.subject,
         content.preheader,
