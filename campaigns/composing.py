@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jinja2 import TemplateError
 
+from campaigns.claims import check_claims, default_rules
 from campaigns.models import Step, StepVersion
 from campaigns.outgoing import OutgoingEmail
 from campaigns.placeholders import placeholder, substitutions_for, to_html_placeholders, used_substitutions
@@ -117,12 +118,20 @@ class Content:
     body: str
     campaign: str = "nurture"
     label: str = "step"
+    override_reason: str | None = None  # an admin's, recorded when publishing past a blocking claim
 
 
 def content_for(step: Step, version: StepVersion | None = None) -> Content:
     """Return a step's draft (or one of its published versions) as content to render."""
     source: Step | StepVersion = version or step
-    return Content(source.subject, source.preheader, source.body, step.sequence.slug, f"step-{step.position}")
+    return Content(
+        source.subject,
+        source.preheader,
+        source.body,
+        step.sequence.slug,
+        f"step-{step.position}",
+        version.override_reason if version else None,
+    )
 
 
 def render_step(sender: Sender, content: Content, has_first_name: bool) -> Rendering:
@@ -141,6 +150,14 @@ def render_step(sender: Sender, content: Content, has_first_name: bool) -> Rende
         sender.footer(personal=True),
         lambda url: sender.with_utm(url, content.campaign, content.label),
     )
+
+
+def unexcused_blockers(content: Content) -> list[str]:
+    """Return the blocking claims rules a version breaks with no admin's reason recorded for it."""
+    if content.override_reason:
+        return []
+    findings = check_claims(content.subject, content.preheader, content.body, default_rules())
+    return sorted({f.rule for f in findings if f.blocks})
 
 
 LinkIds = Callable[[int, list[str]], list[int]]
@@ -198,6 +215,12 @@ class Composer:
             )
             if problems:  # saved before these checks existed, or written to the database by hand
                 raise TemplateError(f"the content may not be sent: {problems[0]}")
+            blockers = unexcused_blockers(content)
+            if blockers:  # published before the rule existed, or written to the database by hand
+                raise TemplateError(
+                    f"the content may not be sent: {', '.join(blockers)} blocks it, "
+                    "and no admin recorded a reason to publish it anyway"
+                )
             rendering = render_step(self.sender, content, has_first_name)
             email = rendering.email
             names = PERSONAL + [f"link-{n}" for n in range(1, len(rendering.links) + 1)]
