@@ -87,3 +87,8 @@ def test_the_privacy_notice_says_what_is_kept_who_handles_it_and_how_to_leave(cl
         "never sell or share",
     ):
         assert needed in page, needed
+
+
+def test_check_says_which_disclosures_are_not_set(runner) -> None:
+    result = runner.invoke(args=["check"])
+    assert "disclosures: CLINIC_OFFERS, CONSULTATION_COST, CONSULTATION_HOST not set" in result.output

@@ -15,6 +15,7 @@ from campaigns.api_tokens import create_token, revoke_token
 from campaigns.db import session_scope
 from campaigns.errors import ValidationError
 from campaigns.seed import hold_first_admin, seed
+from campaigns.settings import DISCLOSURES
 from campaigns.statuses import Role
 from web import cli_claims, cli_sending, cli_tick
 from web.database import get_engine, get_sessions, get_settings
@@ -111,6 +112,9 @@ def check_command() -> None:
         f"settings: ok ({'local' if settings.local_mode else 'public'} mode, "
         f"email backend {settings.email_backend}, base URL {settings.public_base_url})"
     )
+    unset = [name.upper() for name in DISCLOSURES if not getattr(settings, name)]
+    if unset:
+        click.echo(f"disclosures: {', '.join(unset)} not set; emails and pages show a placeholder")
     failures = 0
     redis_problem = check_redis(settings) or check_redis_version(settings)
     for part, problem in (("database", check_database(get_engine())), ("redis", redis_problem)):
