@@ -24,10 +24,17 @@ class Example:
     text: str
 
 
-def read_corpus() -> list[Example]:
-    """Read the labelled lines, skipping comments and blank lines."""
+UNTUNED = "# --- Untuned"
+"""Where the lines begin that the rules were not changed for after first running on them."""
+
+
+def read_corpus(untuned_only: bool = False) -> list[Example]:
+    """Read the labelled lines (or only the untuned ones), skipping comments and blank lines."""
     examples = []
-    for line in CORPUS.read_text(encoding="utf-8").splitlines():
+    text = CORPUS.read_text(encoding="utf-8")
+    if untuned_only:
+        text = text[text.index(UNTUNED) :]
+    for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         head, _, text = line.partition(" | ")
@@ -52,8 +59,8 @@ def test_the_corpus_is_large_and_mixed() -> None:
     assert labels.count("fine") >= 80 and labels.count("block") >= 80
 
 
-def test_recall_is_at_least_90_percent_and_false_positives_at_most_5_percent() -> None:
-    examples = read_corpus()
+def measure(examples: list[Example], name: str) -> tuple[float, float]:
+    """Print and return recall and the rate of blocked honest lines over `examples`."""
     risky = [e for e in examples if e.label != "fine"]
     honest = [e for e in examples if e.label == "fine"]
     missed = [e for e in risky if not caught(e)]
@@ -64,7 +71,7 @@ def test_recall_is_at_least_90_percent_and_false_positives_at_most_5_percent() -
     recall = 1 - len(missed) / len(risky)
     false_positives = len(blocked_honest) / len(honest)
     print(
-        f"\nclaims corpus: {len(examples)} lines ({len(risky)} risky, {len(honest)} honest); "
+        f"\n{name}: {len(examples)} lines ({len(risky)} risky, {len(honest)} honest); "
         f"recall {recall:.3f}; false positives (blocked honest lines) {false_positives:.3f}; "
         f"honest lines with any finding {len(warned_honest) / len(honest):.3f}"
     )
@@ -72,5 +79,16 @@ def test_recall_is_at_least_90_percent_and_false_positives_at_most_5_percent() -
         print(f"  missed ({example.label}): {example.text}")
     for example in blocked_honest:
         print(f"  blocked honest line: {example.text}")
+    return recall, false_positives
+
+
+def test_recall_is_at_least_90_percent_and_false_positives_at_most_5_percent() -> None:
+    recall, false_positives = measure(read_corpus(), "claims corpus")
     assert recall >= 0.9
     assert false_positives <= 0.05
+
+
+def test_the_untuned_lines_are_measured_on_their_own() -> None:
+    examples = read_corpus(untuned_only=True)
+    assert len(examples) >= 40
+    measure(examples, "untuned lines only (written after the rules were; see the note in the corpus)")
