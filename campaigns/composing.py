@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jinja2 import TemplateError
 
-from campaigns.claims import check_claims, default_rules
+from campaigns.claims import blocking_rules
 from campaigns.models import Step, StepVersion
 from campaigns.outgoing import OutgoingEmail
 from campaigns.placeholders import placeholder, substitutions_for, to_html_placeholders, used_substitutions
@@ -152,14 +152,6 @@ def render_step(sender: Sender, content: Content, has_first_name: bool) -> Rende
     )
 
 
-def unexcused_blockers(content: Content) -> list[str]:
-    """Return the blocking claims rules a version breaks with no admin's reason recorded for it."""
-    if content.override_reason:
-        return []
-    findings = check_claims(content.subject, content.preheader, content.body, default_rules())
-    return sorted({f.rule for f in findings if f.blocks})
-
-
 LinkIds = Callable[[int, list[str]], list[int]]
 """Given a step version and its links in order, return their Link ids."""
 
@@ -215,7 +207,11 @@ class Composer:
             )
             if problems:  # saved before these checks existed, or written to the database by hand
                 raise TemplateError(f"the content may not be sent: {problems[0]}")
-            blockers = unexcused_blockers(content)
+            blockers = (
+                []
+                if content.override_reason
+                else blocking_rules(content.subject, content.preheader, content.body)
+            )
             if blockers:  # published before the rule existed, or written to the database by hand
                 raise TemplateError(
                     f"the content may not be sent: {', '.join(blockers)} blocks it, "

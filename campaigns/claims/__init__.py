@@ -19,6 +19,7 @@ __all__ = [
     "RULES_FILE",
     "Finding",
     "Rule",
+    "blocking_rules",
     "check_claims",
     "check_text",
     "default_rules",
@@ -76,6 +77,11 @@ def check_claims(subject: str, preheader: str, body: str, rules: Iterable[Rule])
     rules = tuple(rules)
     texts = {"subject": subject, "preheader": preheader, "body": body}
     return [finding for field in FIELDS for finding in check_text(texts[field], field, rules)]
+
+
+def blocking_rules(subject: str, preheader: str, body: str) -> list[str]:
+    """Return the ids of the project's rules that block this content, for delivery's second check."""
+    return sorted({f.rule for f in check_claims(subject, preheader, body, default_rules()) if f.blocks})
 
 
 def _excused(rule: Rule, text: str, start: int, end: int) -> bool:
