@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, render_template
 
 from web.admin import bp
-from web.admin.auth import login_required
+from web.admin.access import login_required
 from web.database import get_settings
 from web.public import clinic_context
 

@@ -12,7 +12,7 @@ from campaigns.alerts import open_alerts
 from campaigns.enrollment import window_of
 from campaigns.models import Sequence
 from web.admin import bp
-from web.admin.auth import login_required
+from web.admin.access import login_required
 from web.database import get_session, get_settings
 from web.health import background_health
 

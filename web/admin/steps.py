@@ -17,11 +17,9 @@ from campaigns.step_publishing import Draft, publish, review, save_draft
 from campaigns.template_rules import CONTENT_VARIABLES, ContentProblem
 from campaigns.test_send import preview
 from web.admin import bp
-from web.admin.auth import login_required
-from web.admin.sending import audit, role_required
+from web.admin.access import audit, login_required, role_required
 from web.database import get_session, get_settings
 from web.queueing import enqueue_soon
-from web.security import check_csrf
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 EDITORS = (Role.ADMIN, Role.EDITOR)
@@ -49,7 +47,6 @@ def sequence(sequence_id: int):
 @role_required(*EDITORS)
 def add_step(sequence_id: int):
     """Insert a new draft step after the last one (or at a given position)."""
-    check_csrf()
     db, now = get_session(), datetime.now(UTC)
     found = db.get(Sequence, sequence_id)
     if found is None:
@@ -124,7 +121,6 @@ def _draft_from_form() -> Draft:
 @role_required(*EDITORS)
 def save_step(step_id: int):
     """Save the draft; on a problem, show it at its line and keep what was typed."""
-    check_csrf()
     step, db, now = find_step(step_id), get_session(), datetime.now(UTC)
     draft = _draft_from_form()
     sender = sender_for(db, get_settings())
@@ -164,7 +160,6 @@ def preview_step(step_id: int):
 @role_required(*EDITORS)
 def send_step_test(step_id: int):
     """Send the signed-in user a test of the draft."""
-    check_csrf()
     step = find_step(step_id)
     enqueue_soon("workers.jobs.send_test_email", step.id, g.user.email)
     return redirect(url_for("admin.edit_step", step_id=step.id, tested=1), code=303)
@@ -174,7 +169,6 @@ def send_step_test(step_id: int):
 @role_required(*EDITORS)
 def publish_step_view(step_id: int):
     """Publish the draft; structural blockers need an admin's recorded reason."""
-    check_csrf()
     step, db, now = find_step(step_id), get_session(), datetime.now(UTC)
     reason = request.form.get("override_reason", "")[:500] if g.user.role == Role.ADMIN else None
     settings = get_settings()
@@ -202,7 +196,6 @@ def publish_step_view(step_id: int):
 @role_required(*EDITORS)
 def delete_step_view(step_id: int):
     """Delete a step; those about to receive it move on to the next."""
-    check_csrf()
     step, db, now = find_step(step_id), get_session(), datetime.now(UTC)
     delete_step(db, step, sender_for(db, get_settings()).fallback_zone, now)
     audit("step.delete", f"step:{step.id}", now)
