@@ -10,7 +10,8 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
 from campaigns import schema
-from campaigns.accounts import create_user, generate_password, set_password
+from campaigns.access.team import change_password, find_user
+from campaigns.accounts import create_user, generate_password
 from campaigns.api_tokens import create_token, revoke_token
 from campaigns.db import session_scope
 from campaigns.errors import ValidationError
@@ -93,7 +94,10 @@ def set_password_command(email: str, password: str | None) -> None:
     password = password or generate_password()
     try:
         with session_scope(get_sessions()) as session:
-            user = set_password(session, email, password)
+            user = find_user(session, email)
+            if user is None:
+                raise ValidationError(f"no user has the email {email.strip().lower()}")
+            change_password(session, user, password, datetime.now(UTC))  # and sign them out everywhere
             address = user.email
     except ValidationError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, RadioField, StringField
+from wtforms import HiddenField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 
 from campaigns.accounts import MIN_PASSWORD_LENGTH
 from campaigns.statuses import Role
 
 ROLE_CHOICES = [
-    (Role.ADMIN.value, "Admin: everything, including users, settings and the audit log"),
-    (Role.EDITOR.value, "Editor: edits, tests and publishes sequences"),
-    (Role.VIEWER.value, "Viewer: reads sequences and their figures"),
+    SelectChoice(Role.ADMIN.value, "Admin: everything, including users, settings and the audit log"),
+    SelectChoice(Role.EDITOR.value, "Editor: edits, tests and publishes sequences"),
+    SelectChoice(Role.VIEWER.value, "Viewer: reads sequences and their figures"),
 ]
 
 
@@ -75,8 +75,8 @@ class AddUserForm(FlaskForm):
     delivery = RadioField(
         "First password",
         choices=[
-            ("link", "Email them a link to set their own password (valid 3 days, once)"),
-            ("shown", "Show me a password now, once, to hand over myself"),
+            SelectChoice("link", "Email them a link to set their own password (valid 3 days, once)"),
+            SelectChoice("shown", "Show me a password now, once, to hand over myself"),
         ],
         default="link",
     )
