@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
+from campaigns.clinic import embed_origins
 from campaigns.signup import sign_up
 from web.database import get_session, get_settings
 from web.limits import address_allowed
@@ -130,7 +131,7 @@ def check_inbox():
 def allowed_origin() -> str | None:
     """Return the request's Origin if settings allow it to post with JavaScript."""
     origin = request.headers.get("Origin")
-    return origin if origin and origin in get_settings().embed_allowed_origins else None
+    return origin if origin and origin in embed_origins(get_session(), get_settings()) else None
 
 
 def preflight() -> Response:

@@ -10,10 +10,12 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 from web.admin import (  # noqa: E402,F401
     access,
     account,
+    audit_log,
     auth,
     embed,
     sending,
     sequences,
+    settings,
     steps,
     users,
 )
