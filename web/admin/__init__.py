@@ -12,6 +12,7 @@ from web.admin import (  # noqa: E402,F401
     account,
     audit_log,
     auth,
+    confirmations,
     embed,
     sending,
     sequences,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, g, redirect, url_for
+from flask import abort, flash, g, redirect, url_for
 
 from campaigns.alerts import resume_sending
 from campaigns.models import Sequence
@@ -39,6 +39,8 @@ def _change_status(sequence_id: int, status: SequenceStatus):
     set_status(db, sequence, status, now)
     audit(f"sequence.{status}", f"sequence:{sequence.id}", now)
     db.commit()
+    done = "paused: nobody receives its emails" if status == SequenceStatus.PAUSED else "sending again"
+    flash(f"“{sequence.name}” is {done}.", "info")
     return redirect(url_for("admin.dashboard"), code=303)
 
 
@@ -50,4 +52,7 @@ def resume():
     waiting = resume_sending(db, g.user.id, now)
     audit("sending.resume", None, now, waiting=waiting)
     db.commit()
+    flash(
+        f"Sending resumed; {waiting} waiting {'email goes' if waiting == 1 else 'emails go'} out now.", "info"
+    )
     return redirect(url_for("admin.dashboard"), code=303)

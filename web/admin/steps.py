@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Response, abort, g, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 
 from campaigns.clinic import sender_for
 from campaigns.composing import content_for
@@ -57,6 +57,9 @@ def add_step(sequence_id: int):
     step = insert_step(db, found, position, draft, now)
     audit("step.add", f"step:{step.id}", now, position=position)
     db.commit()
+    flash(
+        f"A new draft email was added as number {position}; nobody receives it until it is published.", "info"
+    )
     return redirect(url_for("admin.edit_step", step_id=step.id), code=303)
 
 
@@ -137,7 +140,8 @@ def save_step(step_id: int):
         return _editor(step, problems=problems, values=values, status=400)
     audit("step.save", f"step:{step.id}", now)
     db.commit()
-    return redirect(url_for("admin.edit_step", step_id=step.id, saved=1), code=303)
+    flash("Draft saved. Subscribers still get the published version until you publish this one.", "info")
+    return redirect(url_for("admin.edit_step", step_id=step.id), code=303)
 
 
 @bp.get("/steps/<int:step_id>/preview")
@@ -161,8 +165,11 @@ def preview_step(step_id: int):
 def send_step_test(step_id: int):
     """Send the signed-in user a test of the draft."""
     step = find_step(step_id)
-    enqueue_soon("workers.jobs.send_test_email", step.id, g.user.email)
-    return redirect(url_for("admin.edit_step", step_id=step.id, tested=1), code=303)
+    if enqueue_soon("workers.jobs.send_test_email", step.id, g.user.email):
+        flash(f"A test of this draft is on its way to {g.user.email}.", "info")
+    else:
+        flash("The test could not be queued: background work is unavailable. Try again shortly.", "error")
+    return redirect(url_for("admin.edit_step", step_id=step.id), code=303)
 
 
 @bp.post("/steps/<int:step_id>/publish")
@@ -189,7 +196,8 @@ def publish_step_view(step_id: int):
         override_reason=reason or None,
     )
     db.commit()
-    return redirect(url_for("admin.edit_step", step_id=step.id, published=version.version), code=303)
+    flash(f"Published as version {version.version}. The next emails of this step use it.", "info")
+    return redirect(url_for("admin.edit_step", step_id=step.id), code=303)
 
 
 @bp.post("/steps/<int:step_id>/delete")
@@ -200,4 +208,5 @@ def delete_step_view(step_id: int):
     delete_step(db, step, sender_for(db, get_settings()).fallback_zone, now)
     audit("step.delete", f"step:{step.id}", now)
     db.commit()
+    flash(f"“{step.subject}” was deleted; those about to receive it move on to the next email.", "info")
     return redirect(url_for("admin.sequence", sequence_id=step.sequence_id), code=303)
