@@ -56,20 +56,23 @@ def test_an_editor_is_stopped_and_an_admin_publishes_with_a_recorded_reason(
         findings = editor.get_by_role("region", name="Claims check").inner_text()
         assert "Blocks publishing" in findings and "“Our patients report”" in findings
         assert "“Book now”" in findings
-        assert editor.get_by_label("your reason for publishing anyway", exact=False).count() == 0
-        editor.get_by_text("ask an admin to publish it with a recorded reason").wait_for()
+        step_url = editor.url.split("?")[0]
         editor.get_by_role("button", name="Publish this draft").click()
+        editor.get_by_text("ask an admin to publish it with a recorded reason").wait_for()
+        assert editor.get_by_label("reason for publishing anyway", exact=False).count() == 0
+        editor.get_by_role("button", name="Publish", exact=True).click()
         editor.get_by_role("alert").get_by_text("publishing needs an admin's reason").wait_for()
         screenshot(editor, "claims-gate-editor")
-        step_url = editor.url.split("?")[0].removesuffix("/publish")
 
         admin = browser.new_context().new_page()
         sign_in(admin, url, "counsel.admin@clinic.example")
         admin.goto(step_url)
         admin.get_by_role("button", name="Publish this draft").click()
+        admin.get_by_role("button", name="Publish", exact=True).click()  # no reason yet
         admin.get_by_role("alert").get_by_text("publishing needs an admin's reason").wait_for()
-        admin.get_by_label("your reason for publishing anyway", exact=False).fill(REASON)
         admin.get_by_role("button", name="Publish this draft").click()
+        admin.get_by_label("reason for publishing anyway", exact=False).fill(REASON)
+        admin.get_by_role("button", name="Publish", exact=True).click()
         admin.get_by_text("Published as version 2.").wait_for()
         admin.get_by_role("link", name="Audit log").click()
         row = admin.get_by_role("row").filter(has_text="step.publish")

@@ -1,7 +1,7 @@
 """a published version keeps the reason an admin gave for publishing past a blocking claim
 
 Revision ID: 0006_content
-Revises: 0004
+Revises: 0005_admin
 Create Date: 2026-12-03 13:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0006_content'
-down_revision = '0004'
+down_revision = '0005_admin'
 branch_labels = None
 depends_on = None
 
