@@ -31,20 +31,16 @@ message you type into that form.
 Who else handles it: our email sending service (SendGrid, or the SMTP relay we use) processes \
 your address and the emails on our behalf, only to deliver them.
 
-How long we keep it: your name, time zone, opens and clicks for as long as you stay subscribed, \
-and until [set by the clinic: a period, for example 12 months] after you unsubscribe; your \
-consent record for [set by the clinic: for example 5 years] after you unsubscribe, to show that \
-we had your permission; a consultation request for [set by the clinic: for example 3 years]. \
-After you unsubscribe we keep your email address on a do-not-email list, so that we never \
-email you again.
+How long we keep it: your name, time zone and the record of which emails you opened and \
+clicked, for as long as you stay subscribed and afterwards until you ask us to erase them; your \
+consent record for as long as we hold your address, to show that we had your permission; a \
+consultation request until you ask us to erase it. After you unsubscribe, or after we erase \
+everything else, we keep your email address on a do-not-email list, so that we never email you \
+again.
 
 Your choices: every email has a link to unsubscribe or pause. To get a copy of what we hold \
-about you, or to have it erased, write to us at the contact below; we answer within \
-[set by the clinic: for example 30 days].
-
-[For the clinic's counsel, remove before publishing: the consultation form may collect \
-consumer health data under state laws such as Washington's My Health My Data Act, which need \
-their own consumer health data privacy policy and consent.]"""
+about you, or to have it erased, write to us at the contact below, and we will answer within \
+30 days."""
 
 
 def get_profile(session: Session) -> ClinicProfile | None:

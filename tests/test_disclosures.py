@@ -83,7 +83,6 @@ def test_the_privacy_notice_says_what_is_kept_who_handles_it_and_how_to_leave(cl
         "How long we keep it",
         "get a copy",
         "erased",
-        "My Health My Data Act",
         "never sell or share",
     ):
         assert needed in page, needed
