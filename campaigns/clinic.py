@@ -119,9 +119,9 @@ def sender_for(session: Session, settings: Settings) -> Sender:
         if profile.reply_to
         else None,
         track_engagement=profile.track_engagement,
-        clinic_offers=settings.clinic_offers or CLINIC_OFFERS,
-        consultation_cost=settings.consultation_cost or CONSULTATION_COST,
-        consultation_host=settings.consultation_host or CONSULTATION_HOST,
+        clinic_offers=profile.clinic_offers or settings.clinic_offers or CLINIC_OFFERS,
+        consultation_cost=profile.consultation_cost or settings.consultation_cost or CONSULTATION_COST,
+        consultation_host=profile.consultation_host or settings.consultation_host or CONSULTATION_HOST,
     )
 
 

@@ -10,8 +10,11 @@ from campaigns.clinic import sender_for
 from campaigns.composing import Content, render_step
 from campaigns.seed import DEFAULT_SEQUENCE_DIR, read_step_file
 from campaigns.settings import Settings
+from campaigns.statuses import Role
+from tests.admin_helpers import make_user, sign_in
 from tests.conftest import make_settings
 from tests.factories import seeded
+from tests.test_admin_settings import GOOD
 from web import create_app
 
 OFFERS = "stem cell injections from $4,500 and physical therapy"
@@ -88,6 +91,23 @@ def test_the_privacy_notice_says_what_is_kept_who_handles_it_and_how_to_leave(cl
         assert needed in page, needed
 
 
-def test_check_says_which_disclosures_are_not_set(runner) -> None:
-    result = runner.invoke(args=["check"])
-    assert "disclosures: CLINIC_OFFERS, CONSULTATION_COST, CONSULTATION_HOST not set" in result.output
+def test_check_names_each_disclosure_still_to_fill_in(runner, db: Session, settings: Settings) -> None:
+    seeded(db, settings)
+    output = runner.invoke(args=["check"]).output
+    for label in ("what the clinic sells", "what a consultation costs", "who runs a consultation"):
+        assert f"still to fill in at {settings.public_base_url}/admin/settings: {label}" in output
+
+
+def test_an_admin_fills_the_disclosures_in_on_the_settings_page(
+    client, db: Session, settings: Settings
+) -> None:
+    seeded(db, settings)
+    make_user(db, "owner@clinic.example", Role.ADMIN)
+    sign_in(client, "owner@clinic.example")
+    assert "What the clinic sells" in client.get("/admin/settings").text
+    form = {**GOOD, "clinic_offers": OFFERS, "consultation_cost": "$150", "consultation_host": HOST}
+    assert client.post("/admin/settings", data=form).status_code == 303
+    page = client.get("/consultation").text
+    assert f"You talk with {HOST}." in page and "It costs $150." in page and f"sells {OFFERS}" in page
+    too_long = client.post("/admin/settings", data={**form, "clinic_offers": "x" * 301})
+    assert too_long.status_code == 400 and "What the clinic sells must be one line" in too_long.text

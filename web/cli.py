@@ -17,7 +17,7 @@ from campaigns.clinic import get_profile
 from campaigns.db import session_scope
 from campaigns.errors import ValidationError
 from campaigns.seed import hold_first_admin, seed
-from campaigns.settings import DISCLOSURES, Settings
+from campaigns.settings import Settings
 from campaigns.statuses import Role
 from web import cli_claims, cli_sending, cli_tick
 from web.database import get_engine, get_sessions, get_settings
@@ -117,9 +117,6 @@ def check_command() -> None:
         f"settings: ok ({'local' if settings.local_mode else 'public'} mode, "
         f"email backend {settings.email_backend}, base URL {settings.public_base_url})"
     )
-    unset = [name.upper() for name in DISCLOSURES if not getattr(settings, name)]
-    if unset:
-        click.echo(f"disclosures: {', '.join(unset)} not set; emails and pages show a placeholder")
     failures = 0
     redis_problem = check_redis(settings) or check_redis_version(settings)
     for part, problem in (("database", check_database(get_engine())), ("redis", redis_problem)):
