@@ -8,6 +8,7 @@ from email.headerregistry import Address
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaigns.addresses import ascii_sender
 from campaigns.composing import Sender
 from campaigns.models import ClinicProfile
 from campaigns.settings import Settings
@@ -63,7 +64,7 @@ def sender_for(session: Session, settings: Settings) -> Sender:
     return Sender(
         secret_key=settings.secret_key,
         public_base_url=settings.public_base_url,
-        address=Address(display_name=settings.from_name, username=local, domain=domain),
+        address=ascii_sender(Address(display_name=settings.from_name, username=local, domain=domain)),
         clinic_name=profile.name if profile else settings.from_name,
         postal_address=profile.postal_address if profile else settings.postal_address,
         brand_color=profile.brand_color if profile else "#1f5f8b",

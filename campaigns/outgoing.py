@@ -31,6 +31,7 @@ class OutgoingEmail:
     sent_at: datetime
     message_id: str
     categories: tuple[str, ...] = ()
+    reply_to: str | None = None  # replies go to the sender unless this says otherwise
 
     @property
     def subject(self) -> str:
@@ -46,7 +47,7 @@ class OutgoingEmail:
             html=substitute(self.template.html, self.substitutions),
         )
         return build_message(
-            personal, self.to, self.sender, self.unsubscribe_url, self.sent_at, self.message_id
+            personal, self.to, self.sender, self.unsubscribe_url, self.sent_at, self.message_id, self.reply_to
         )
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from campaigns.exits import suppress
@@ -30,28 +31,39 @@ SUPPRESSING = {
     "group_unsubscribe": (SuppressionReason.UNSUBSCRIBED, "unsubscribed"),
 }
 KNOWN = {"processed", "delivered", "deferred", "dropped", "bounce", "open", "click", *SUPPRESSING}
+MAX_ID = 2**63 - 1  # a larger send_id is not ours, and would overflow the database's integer
+log = logging.getLogger(__name__)
 
 
 def process_events(session: Session, events: list[dict[str, Any]], fallback_zone: str) -> Counter[str]:
     """Apply a batch of webhook events; return how many of each kind were new."""
     applied: Counter[str] = Counter()
-    for raw in events:
-        kind = str(raw.get("event", ""))
-        if kind not in KNOWN or not _is_new(session, raw, kind):
+    for number, raw in enumerate(events):
+        kind = str(raw.get("event", ""))[:40]
+        try:
+            with session.begin_nested():  # a bad event is skipped on its own; the rest still apply
+                if kind not in KNOWN or not _is_new(session, raw, kind):
+                    continue
+                _apply(session, raw, kind, fallback_zone)
+        except (SQLAlchemyError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+            log.warning("skipped webhook event %d (%s): %s", number, kind, type(exc).__name__)
             continue
-        _apply(session, raw, kind, fallback_zone)
         applied[kind] += 1
     return applied
 
 
 def _when(raw: dict[str, Any]) -> datetime:
     stamp = raw.get("timestamp")
-    return datetime.fromtimestamp(stamp, UTC) if isinstance(stamp, int | float) else datetime.now(UTC)
+    if isinstance(stamp, int | float) and not isinstance(stamp, bool) and 0 <= stamp < 32_503_680_000:
+        return datetime.fromtimestamp(stamp, UTC)  # before the year 3000, or it is not a real time
+    return datetime.now(UTC)
 
 
 def _send(session: Session, raw: dict[str, Any]) -> Send | None:
     send_id = str(raw.get("send_id", ""))
-    return session.get(Send, int(send_id)) if send_id.isdigit() else None
+    if not send_id.isascii() or not send_id.isdigit() or int(send_id) > MAX_ID:
+        return None
+    return session.get(Send, int(send_id))
 
 
 def _is_new(session: Session, raw: dict[str, Any], kind: str) -> bool:

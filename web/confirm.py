@@ -13,7 +13,7 @@ from campaigns.clinic import clinic_zone
 from campaigns.confirmation import ConfirmOutcome, confirm, read_token, request_new_link
 from campaigns.models import ConsentRecord
 from campaigns.statuses import SubscriberStatus
-from campaigns.tokens import InvalidToken
+from campaigns.tokens import InvalidToken, issued_at
 from web.database import get_session, get_settings
 from web.public import clinic_context
 from web.queueing import enqueue_soon
@@ -57,9 +57,9 @@ def confirm_submit(token: str):
     db = get_session()
     context = clinic_context()
     zone = clinic_zone(db, get_settings())
-    outcome = confirm(db, subscriber_id, consent_id, zone, datetime.now(UTC))
+    outcome = confirm(db, subscriber_id, consent_id, zone, datetime.now(UTC), issued_at(token))
     db.commit()
-    status = 200 if outcome != ConfirmOutcome.UNAVAILABLE else 409
+    status = 409 if outcome in (ConfirmOutcome.UNAVAILABLE, ConfirmOutcome.STALE) else 200
     return render_template("confirmed.html", outcome=outcome, **context), status
 
 

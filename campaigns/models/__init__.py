@@ -1,7 +1,7 @@
 """The data model: every table the engine keeps, importable from one place."""
 
 from campaigns.models.accounts import Alert, ApiToken, AuditLog, ClinicProfile, User
-from campaigns.models.audience import ConsentRecord, Subscriber, Suppression
+from campaigns.models.audience import ConsentRecord, SignupAttempt, Subscriber, Suppression
 from campaigns.models.base import Base
 from campaigns.models.delivery import Conversion, Event, Link, LinkRollup, Send, StatRollup
 from campaigns.models.operations import Heartbeat
@@ -22,6 +22,7 @@ __all__ = [
     "LinkRollup",
     "Send",
     "Sequence",
+    "SignupAttempt",
     "StatRollup",
     "Step",
     "StepVersion",

@@ -18,6 +18,7 @@ from typing import Any
 from python_http_client.exceptions import HTTPError
 from sendgrid import SendGridAPIClient
 
+from campaigns.addresses import ascii_email
 from campaigns.errors import ProviderOutage
 from campaigns.outgoing import OutgoingEmail, SendOutcome
 
@@ -105,7 +106,7 @@ def payload(emails: list[OutgoingEmail]) -> dict[str, Any]:
     body: dict[str, Any] = {
         "personalizations": [personalization(email) for email in emails],
         "from": sender,
-        "reply_to": sender,
+        "reply_to": {"email": ascii_email(first.reply_to)} if first.reply_to else sender,
         "subject": first.template.subject,
         "content": [
             {"type": "text/plain", "value": first.template.text},
@@ -128,7 +129,8 @@ def personalization(email: OutgoingEmail) -> dict[str, Any]:
     custom_args = {"send_ref": email.send_ref}
     if email.send_ref.startswith("send-"):
         custom_args["send_id"] = email.send_ref.removeprefix("send-")
-    part: dict[str, Any] = {"to": [{"email": email.to}], "headers": headers, "custom_args": custom_args}
+    to = [{"email": ascii_email(email.to)}]
+    part: dict[str, Any] = {"to": to, "headers": headers, "custom_args": custom_args}
     if email.substitutions:
         part["substitutions"] = email.substitutions
     return part
