@@ -8,6 +8,7 @@ required` reads as those characters and never becomes a link or a heading.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 from email.utils import make_msgid
@@ -22,6 +23,8 @@ from campaigns.placeholders import placeholder
 from campaigns.rendering import RenderedEmail, render_button, render_email
 
 Context = dict[str, Any]
+TYPED_STYLE = "overflow-wrap: anywhere; word-break: break-word;"
+"""A long unbroken word someone typed wraps instead of widening a phone's screen."""
 
 
 def notice(
@@ -75,14 +78,15 @@ def fill_in(email: RenderedEmail, typed: dict[str, str]) -> RenderedEmail:
         tag, one_line = placeholder(key), " ".join(value.split())
         subject, preheader = subject.replace(tag, one_line), preheader.replace(tag, one_line)
         text = _fill_text(text, tag, value)
-        html = html.replace(tag, str(escape(value)).replace("\n", "<br>\n"))
+        shown = str(escape(value)).replace("\n", "<br>\n")
+        html = html.replace(tag, f'<span style="{TYPED_STYLE}">{shown}</span>')
     return replace(email, subject=subject, preheader=preheader, text=text, html=html)
 
 
 def place_button(email: RenderedEmail, label: str, url: str, color: str) -> RenderedEmail:
     """Put a button to `url`, with the plain link below it, where the body says `{{ button }}`."""
     tag = placeholder("button")
-    html = email.html.replace(f"<p>{tag}</p>", render_button(label, url, color))
+    html = re.sub(f"<p[^>]*>{re.escape(tag)}</p>", lambda _m: render_button(label, url, color), email.html)
     return replace(email, text=email.text.replace(tag, f"{label}:\n{url}"), html=html)
 
 
@@ -94,5 +98,7 @@ def _fill_text(text: str, tag: str, value: str) -> str:
             lead = line[: line.index(tag)]
             indent = lead if not lead.strip(" >") else ""
             line = line.replace(tag, value.replace("\n", "\n" + indent))
+            lines += [part.rstrip() for part in line.split("\n")]
+            continue
         lines.append(line)
     return "\n".join(lines)
