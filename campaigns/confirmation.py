@@ -61,10 +61,12 @@ def is_stale(session: Session, record: ConsentRecord, issued: datetime) -> bool:
     """Tell whether a link for `record` was made before something it must not undo.
 
     A link confirms its own signup once. It cannot undo a later unsubscribe or suppression, and
-    a link issued before its record existed names rows that an erasure freed for someone else.
+    a link not made for this record's email (say, one for rows an erasure freed for someone else)
+    is not this record's link.
     """
-    subscriber = record.subscriber
-    if record.confirmed_at is not None or issued < record.created_at.replace(microsecond=0):
+    subscriber, sent = record.subscriber, record.confirmation_sent_at
+    # The link is signed with the moment its email was claimed; any other stamp is not its link.
+    if record.confirmed_at is not None or sent is None or int(sent.timestamp()) != int(issued.timestamp()):
         return True
     if subscriber.unsubscribed_at is not None and subscriber.unsubscribed_at >= record.created_at:
         return True
