@@ -40,6 +40,10 @@ def process_events(session: Session, events: list[dict[str, Any]], fallback_zone
     applied: Counter[str] = Counter()
     for number, raw in enumerate(events):
         kind = str(raw.get("event", ""))[:40]
+        problem = _problem_with(raw)
+        if problem:
+            log.warning("skipped webhook event %d (%s): %s", number, kind, problem)
+            continue
         try:
             with session.begin_nested():  # a bad event is skipped on its own; the rest still apply
                 if kind not in KNOWN or not _is_new(session, raw, kind):
@@ -52,18 +56,37 @@ def process_events(session: Session, events: list[dict[str, Any]], fallback_zone
     return applied
 
 
+def _problem_with(raw: dict[str, Any]) -> str | None:
+    """Say what makes an event unusable, if anything: an id or a time that cannot be ours."""
+    send_id = raw.get("send_id")
+    if send_id is not None and _send_id(send_id) is None:
+        return "send_id is not one of our ids"
+    stamp = raw.get("timestamp")
+    if stamp is not None and not _is_time(stamp):
+        return "timestamp is not a time"
+    return None
+
+
+def _send_id(value: object) -> int | None:
+    text = str(value)
+    if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) > MAX_ID:
+        return None
+    return int(text)
+
+
+def _is_time(stamp: object) -> bool:
+    # Before the year 3000: a larger number is not a time SendGrid sends.
+    return isinstance(stamp, int | float) and not isinstance(stamp, bool) and 0 <= stamp < 32_503_680_000
+
+
 def _when(raw: dict[str, Any]) -> datetime:
     stamp = raw.get("timestamp")
-    if isinstance(stamp, int | float) and not isinstance(stamp, bool) and 0 <= stamp < 32_503_680_000:
-        return datetime.fromtimestamp(stamp, UTC)  # before the year 3000, or it is not a real time
-    return datetime.now(UTC)
+    return datetime.fromtimestamp(stamp, UTC) if _is_time(stamp) else datetime.now(UTC)
 
 
 def _send(session: Session, raw: dict[str, Any]) -> Send | None:
-    send_id = str(raw.get("send_id", ""))
-    if not send_id.isascii() or not send_id.isdigit() or int(send_id) > MAX_ID:
-        return None
-    return session.get(Send, int(send_id))
+    send_id = _send_id(raw.get("send_id", ""))
+    return session.get(Send, send_id) if send_id is not None else None
 
 
 def _is_new(session: Session, raw: dict[str, Any], kind: str) -> bool:
