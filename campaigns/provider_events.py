@@ -12,7 +12,7 @@ import json
 import logging
 from collections import Counter
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -74,7 +74,7 @@ def _send_id(value: object) -> int | None:
     return int(text)
 
 
-def _is_time(stamp: object) -> bool:
+def _is_time(stamp: object) -> TypeGuard[float]:
     # Before the year 3000: a larger number is not a time SendGrid sends.
     return isinstance(stamp, int | float) and not isinstance(stamp, bool) and 0 <= stamp < 32_503_680_000
 
