@@ -92,10 +92,10 @@ class Prober:
         valid = {"name": "Ada", "email": f"ok{n}@example.com", "time": "any", "message": text[:2000]}
         self.check("consultation valid", post("/consultation", data={**valid, "consent": "yes"}))
         self.api(n, text)
-        login = {"email": text, "password": text, "csrf_token": self.csrf, "next": text}
-        self.check(
-            "login", post("/admin/login", data=login, query_string={"next": text}, environ_overrides=ip)
-        )
+        self.check("login page", get("/admin/login", query_string={"next": text}))
+        if n % 10 == 0 or not text.isprintable():  # each sign-in costs a deliberate 0.3 s of scrypt
+            login = {"email": text, "password": text, "csrf_token": self.csrf, "next": text}
+            self.check("login", post("/admin/login", data=login, environ_overrides=ip))
 
     def api(self, n: int, text: str) -> None:
         """Post conversions with `text` in each field, as a key, and as the bearer token."""
