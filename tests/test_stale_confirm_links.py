@@ -35,6 +35,7 @@ def test_an_old_confirm_link_cannot_undo_an_unsubscribe(client, db, settings, ru
     unsubscribe = sign(settings.secret_key, "unsubscribe", [person.id, 0])
     assert client.post(f"/unsubscribe/{unsubscribe}", data={"action": "leave"}).status_code == 200
     assert subscriber(db).status == SubscriberStatus.UNSUBSCRIBED
+    assert "sign up again" in client.get(link).text  # says so before anything is pressed
     for _ in range(2):  # the link was usable more than once; now it is not usable at all
         page = client.post(link)
         assert page.status_code == 409 and "sign up again" in page.text

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask, abort, request
 from werkzeug.exceptions import BadRequest
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from web.errors import handle_http_error
 
@@ -23,9 +23,17 @@ MAX_DATABASE_ID = 2**63 - 1
 class DatabaseIdConverter(IntegerConverter):
     """`<int:...>` in a URL, bounded to what the database can hold: a larger id is simply a 404."""
 
-    def __init__(self, map, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        kwargs.setdefault("max", MAX_DATABASE_ID)
-        super().__init__(map, *args, **kwargs)
+    def __init__(
+        self,
+        url_map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = None,
+        signed: bool = False,
+    ) -> None:
+        """Read the rule's options; a missing `max` is the database's own."""
+        bound = MAX_DATABASE_ID if max is None else max
+        super().__init__(url_map, fixed_digits, min, bound, signed)
 
 
 def refuse_nul_bytes() -> None:
