@@ -53,10 +53,11 @@ def notice(
     if for_clinic:
         footer["disclaimer"] = ""
     values = {**context, **{key: placeholder(key) for key in typed}, "button": placeholder("button")}
-    email = fill_in(render_email(subject, preheader, content.body, values, footer).email, typed)
-    if "button" in content.fields:
+    email = render_email(subject, preheader, content.body, values, footer).email
+    if "button" in content.fields:  # before the typed values, which may look like its placeholder
         url = context[content.fields["button_url"]]
         email = place_button(email, content.fields["button"], url, sender.brand_color)
+    email = fill_in(email, typed)
     return OutgoingEmail(
         template=email,
         to=to,
@@ -72,15 +73,30 @@ def notice(
 
 
 def fill_in(email: RenderedEmail, typed: dict[str, str]) -> RenderedEmail:
-    """Put each typed value in place of its placeholder: escaped in HTML, as it is in plain text."""
-    subject, preheader, text, html = email.subject, email.preheader, email.text, email.html
-    for key, value in typed.items():
-        tag, one_line = placeholder(key), " ".join(value.split())
-        subject, preheader = subject.replace(tag, one_line), preheader.replace(tag, one_line)
-        text = _fill_text(text, tag, value)
-        shown = str(escape(value)).replace("\n", "<br>\n")
-        html = html.replace(tag, f'<span style="{TYPED_STYLE}">{shown}</span>')
-    return replace(email, subject=subject, preheader=preheader, text=text, html=html)
+    """Put each typed value in place of its placeholder: escaped in HTML, as it is in plain text.
+
+    One pass over each part, so a value that itself looks like a placeholder stays as typed.
+    """
+    if not typed:
+        return email
+    values = {placeholder(key): value for key, value in typed.items()}
+    tags = re.compile("|".join(map(re.escape, values)))
+
+    def one_line(match: re.Match[str]) -> str:
+        return " ".join(values[match.group(0)].split())
+
+    def in_html(match: re.Match[str]) -> str:
+        shown = str(escape(values[match.group(0)])).replace("\n", "<br>\n")
+        return f'<span style="{TYPED_STYLE}">{shown}</span>'
+
+    text = "\n".join(_fill_line(line, tags, values) for line in email.text.split("\n"))
+    return replace(
+        email,
+        subject=tags.sub(one_line, email.subject),
+        preheader=tags.sub(one_line, email.preheader),
+        text=text,
+        html=tags.sub(in_html, email.html),
+    )
 
 
 def place_button(email: RenderedEmail, label: str, url: str, color: str) -> RenderedEmail:
@@ -90,15 +106,12 @@ def place_button(email: RenderedEmail, label: str, url: str, color: str) -> Rend
     return replace(email, text=email.text.replace(tag, f"{label}:\n{url}"), html=html)
 
 
-def _fill_text(text: str, tag: str, value: str) -> str:
-    """Replace `tag` in plain text; a value of several lines keeps the quote marks its line began with."""
-    lines = []
-    for line in text.split("\n"):
-        if tag in line:
-            lead = line[: line.index(tag)]
-            indent = lead if not lead.strip(" >") else ""
-            line = line.replace(tag, value.replace("\n", "\n" + indent))
-            lines += [part.rstrip() for part in line.split("\n")]
-            continue
-        lines.append(line)
-    return "\n".join(lines)
+def _fill_line(line: str, tags: re.Pattern[str], values: dict[str, str]) -> str:
+    """Fill one plain-text line; a value of several lines keeps the quote marks its line began with."""
+    first = tags.search(line)
+    if first is None:
+        return line
+    lead = line[: first.start()]
+    indent = lead if not lead.strip(" >") else ""
+    filled = tags.sub(lambda match: values[match.group(0)].replace("\n", "\n" + indent), line)
+    return "\n".join(part.rstrip() for part in filled.split("\n"))
