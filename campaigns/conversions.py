@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaigns.addresses import ascii_email
 from campaigns.composing import Sender
 from campaigns.exits import goal_reached
 from campaigns.models import Conversion, Enrollment, Event, Send, Subscriber
@@ -105,7 +107,7 @@ def send_conversion_emails(
                 now,
                 conversion.id,
                 typed=typed,
-                reply_to=conversion.email,
+                reply_to=Address(addr_spec=ascii_email(conversion.email)),
                 for_clinic=True,
             )
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import datetime
+from email.headerregistry import Address
 from email.utils import make_msgid
 from typing import Any
 
@@ -36,7 +37,7 @@ def notice(
     ref: int,
     *,
     typed: dict[str, str] | None = None,
-    reply_to: str | None = None,
+    reply_to: Address | None = None,
     for_clinic: bool = False,
 ) -> OutgoingEmail:
     """Return the email `templates/emails/<name>.md` makes for `to`; it carries no unsubscribe link.
@@ -62,13 +63,13 @@ def notice(
         template=email,
         to=to,
         sender=sender.address,
+        reply_to=reply_to or sender.reply_to,
         substitutions={},
         send_ref=f"{name}-{ref}",
         unsubscribe_url=None,
         sent_at=now,
         message_id=make_msgid(domain=sender.address.domain),
         categories=(name,),
-        reply_to=reply_to,
     )
 
 

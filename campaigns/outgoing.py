@@ -31,7 +31,7 @@ class OutgoingEmail:
     sent_at: datetime
     message_id: str
     categories: tuple[str, ...] = ()
-    reply_to: str | None = None  # replies go to the sender unless this says otherwise
+    reply_to: Address | None = None  # the sender, unless the clinic set its own reply-to address
 
     @property
     def subject(self) -> str:
