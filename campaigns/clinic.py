@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaigns.addresses import ascii_sender
 from campaigns.composing import CLINIC_OFFERS, CONSULTATION_COST, CONSULTATION_HOST, Sender
 from campaigns.models import ClinicProfile
 from campaigns.settings import Settings
@@ -85,7 +86,7 @@ def notify_address(session: Session, settings: Settings) -> str:
 
 def _address(name: str, email: str) -> Address:
     local, _, domain = email.partition("@")
-    return Address(display_name=name, username=local, domain=domain)
+    return ascii_sender(Address(display_name=name, username=local, domain=domain))  # punycode domain
 
 
 def sender_for(session: Session, settings: Settings) -> Sender:
