@@ -14,9 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from campaigns.models import ConsentRecord, Subscriber, Suppression
+from campaigns.people.hashing import erased_suppression
 from campaigns.statuses import SubscriberStatus, SuppressionReason
 
 CHANNELS = ("form", "embed", "api", "import")
+FORM_CHANNELS = ("form", "embed")
+"""Where a person ticks the consent box themselves: the only way back for an erased address."""
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,21 @@ def blocking_suppression(session: Session, email: str) -> Suppression | None:
     )
 
 
-def sign_up(session: Session, signup: Signup, now: datetime) -> ConsentRecord | None:
-    """Record the signup; return the consent record a confirmation is owed for, or None."""
+def sign_up(
+    session: Session, signup: Signup, now: datetime, erasure_key: str | None = None
+) -> ConsentRecord | None:
+    """Record the signup; return the consent record a confirmation is owed for, or None.
+
+    With `erasure_key` (the secret key), an erased address is refused unless it comes through a
+    form with new consent; confirming that signup then clears the erased hash.
+    """
     if blocking_suppression(session, signup.email):
+        return None
+    if (
+        erasure_key is not None
+        and signup.channel not in FORM_CHANNELS
+        and erased_suppression(session, erasure_key, signup.email)
+    ):
         return None
     subscriber = _find_or_create(session, signup, now)
     if subscriber.status not in (SubscriberStatus.PENDING, SubscriberStatus.UNSUBSCRIBED):
@@ -84,6 +99,7 @@ def _find_or_create(session: Session, signup: Signup, now: datetime) -> Subscrib
         timezone=signup.timezone,
         status=SubscriberStatus.PENDING,
         created_at=now,
+        signup_source=signup.channel,
     )
     try:
         with session.begin_nested():

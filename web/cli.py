@@ -16,7 +16,7 @@ from campaigns.db import session_scope
 from campaigns.errors import ValidationError
 from campaigns.seed import hold_first_admin, seed
 from campaigns.statuses import Role
-from web import cli_sending, cli_tick
+from web import cli_people, cli_sending, cli_tick
 from web.database import get_engine, get_sessions, get_settings
 from web.health import background_health, check_database, check_redis, check_redis_version
 
@@ -166,3 +166,4 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
     cli_sending.init_app(app)
     cli_tick.init_app(app)
+    cli_people.init_app(app)

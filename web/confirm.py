@@ -57,7 +57,8 @@ def confirm_submit(token: str):
     db = get_session()
     context = clinic_context()
     zone = clinic_zone(db, get_settings())
-    outcome = confirm(db, subscriber_id, consent_id, zone, datetime.now(UTC))
+    secret_key = get_settings().secret_key
+    outcome = confirm(db, subscriber_id, consent_id, zone, datetime.now(UTC), erasure_key=secret_key)
     db.commit()
     status = 200 if outcome != ConfirmOutcome.UNAVAILABLE else 409
     return render_template("confirmed.html", outcome=outcome, **context), status

@@ -78,7 +78,7 @@ def accept(signup) -> None:
     if not address_allowed(signup.email):
         abort(429, description="Too many signups for this address. Please try again in an hour.")
     db = get_session()
-    record = sign_up(db, signup, datetime.now(UTC))
+    record = sign_up(db, signup, datetime.now(UTC), erasure_key=get_settings().secret_key)
     db.commit()
     if record is not None:
         enqueue_soon("workers.jobs.send_confirmation_email", record.id)

@@ -4,6 +4,7 @@ from campaigns.models.accounts import Alert, ApiToken, AuditLog, ClinicProfile, 
 from campaigns.models.audience import ConsentRecord, Subscriber, Suppression
 from campaigns.models.base import Base
 from campaigns.models.delivery import Conversion, Event, Link, LinkRollup, Send, StatRollup
+from campaigns.models.imports import ImportReject, ImportRun
 from campaigns.models.operations import Heartbeat
 from campaigns.models.sequences import Enrollment, Sequence, Step, StepVersion
 
@@ -18,6 +19,8 @@ __all__ = [
     "Enrollment",
     "Event",
     "Heartbeat",
+    "ImportReject",
+    "ImportRun",
     "Link",
     "LinkRollup",
     "Send",
