@@ -160,3 +160,24 @@ def test_the_command_refuses_what_it_cannot_use_and_imports_nothing(runner, db, 
     missing = runner.invoke(args=["import-subscribers", str(good)])
     assert missing.exit_code == 2 and "--consent-source" in missing.output
     assert people_count(db) == 0
+
+
+def test_the_import_job_runs_in_a_worker_and_keeps_a_failure_on_the_run(
+    db, settings, redis, run_jobs
+) -> None:
+    from workers.queues import connect, enqueue
+
+    seeded(db, settings)
+    text = csv_text(mixed_rows(10)[0])
+    header, _ = read_table(text)
+    run = start_import(db, "people.csv", text, guess_mapping(header), SOURCE, START)
+    broken = start_import(db, "broken.csv", text, {"email": "Email"}, SOURCE, START)
+    broken.mapping = {"email": "gone"}  # as if the file changed under the run
+    db.commit()
+    for run_id in (run.id, broken.id):
+        enqueue(connect(settings), "workers.jobs.import_subscribers", run_id)
+    run_jobs()
+    db.expire_all()
+    done, failed = db.get_one(ImportRun, run.id), db.get_one(ImportRun, broken.id)
+    assert (done.status, done.imported, done.rejected) == (ImportStatus.DONE, 10, 3)
+    assert failed.status == ImportStatus.FAILED and "no column 'gone'" in failed.error
