@@ -55,8 +55,9 @@ class SuppressionReason(StrEnum):
 
 
 class ImportStatus(StrEnum):
-    """The life of one CSV import."""
+    """The life of one CSV import: draft (uploaded, columns not yet mapped) -> queued -> running -> done."""
 
+    DRAFT = "draft"
     QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from campaigns.errors import ValidationError
 from campaigns.models import ConsentRecord, ImportReject, ImportRun, Subscriber, Suppression
 from campaigns.people.hashing import erased_among
 from campaigns.people.import_rows import (
@@ -32,6 +33,44 @@ CONFIRMATIONS_PER_MINUTE = 20
 """Imported people's confirmation emails go out at this pace, so a big list does not arrive at once."""
 
 
+def upload_import(
+    session: Session, filename: str, content: str, now: datetime, created_by_id: int | None = None
+) -> ImportRun:
+    """Keep an uploaded file as a draft import, once it reads as a CSV; raise ValidationError if not."""
+    _, rows = read_table(content)
+    run = ImportRun(
+        created_at=now,
+        created_by_id=created_by_id,
+        filename=filename[:200] or "import.csv",
+        content=content,
+        mapping={},
+        consent_source="",
+        status=ImportStatus.DRAFT,
+        total_rows=len(rows),
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def configure_import(
+    run: ImportRun,
+    mapping: dict[str, str],
+    consent_source: str,
+    attested_by: str | None = None,
+    sequence_id: int | None = None,
+) -> None:
+    """Map a draft's columns and say where consent came from; queue it. Raise ValidationError if wrong."""
+    if run.status != ImportStatus.DRAFT:
+        raise ValidationError("This import has already started.")
+    header, _ = read_table(run.content)
+    check_mapping(header, mapping)
+    run.consent_source = clean_consent_source(consent_source)
+    run.mapping = {field: column for field, column in mapping.items() if column}
+    run.attested_by, run.sequence_id = attested_by, sequence_id
+    run.status = ImportStatus.QUEUED
+
+
 def start_import(
     session: Session,
     filename: str,
@@ -44,23 +83,9 @@ def start_import(
     sequence_id: int | None = None,
     created_by_id: int | None = None,
 ) -> ImportRun:
-    """Record an import to run, after checking the file and the mapping; raise ValidationError if wrong."""
-    header, rows = read_table(content)
-    check_mapping(header, mapping)
-    run = ImportRun(
-        created_at=now,
-        created_by_id=created_by_id,
-        filename=filename[:200] or "import.csv",
-        content=content,
-        mapping=mapping,
-        consent_source=clean_consent_source(consent_source),
-        attested_by=attested_by,
-        sequence_id=sequence_id,
-        status=ImportStatus.QUEUED,
-        total_rows=len(rows),
-    )
-    session.add(run)
-    session.flush()
+    """Record an import ready to run, after checking the file and the mapping (ValidationError if wrong)."""
+    run = upload_import(session, filename, content, now, created_by_id)
+    configure_import(run, mapping, consent_source, attested_by, sequence_id)
     return run
 
 
@@ -74,7 +99,7 @@ def run_import(
 ) -> ImportRun:
     """Run (or resume) an import to the end, committing after each chunk."""
     run = session.get_one(ImportRun, run_id)
-    if run.status == ImportStatus.DONE:
+    if run.status in (ImportStatus.DONE, ImportStatus.DRAFT):
         return run
     run.status = ImportStatus.RUNNING
     session.commit()

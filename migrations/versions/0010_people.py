@@ -57,7 +57,7 @@ def upgrade() -> None:
     sa.Column('consent_source', sa.Text(), nullable=False),
     sa.Column('attested_by', sa.String(length=320), nullable=True),
     sa.Column('sequence_id', sa.Integer(), nullable=True),
-    sa.Column('status', sa.Enum('queued', 'running', 'done', 'failed', name='importstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'queued', 'running', 'done', 'failed', name='importstatus', native_enum=False, length=20), nullable=False),
     sa.Column('total_rows', sa.Integer(), nullable=False),
     sa.Column('processed_rows', sa.Integer(), nullable=False),
     sa.Column('imported', sa.Integer(), nullable=False),

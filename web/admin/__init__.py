@@ -1,4 +1,4 @@
-"""The admin UI: sign-in, and the marketer's view of the sequences."""
+"""The admin UI: sign-in, the marketer's view of the sequences, and the people on the list."""
 
 from __future__ import annotations
 
@@ -6,4 +6,15 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from web.admin import auth, embed, sending, sequences, steps  # noqa: E402,F401  (views register on bp)
+from web.admin import (  # noqa: E402,F401  (views register on bp)
+    auth,
+    embed,
+    imports,
+    privacy,
+    sending,
+    sequences,
+    steps,
+    subscriber_actions,
+    subscribers,
+    suppressions,
+)
