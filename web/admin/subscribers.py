@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, g, render_template, request, stream_with_context
+from collections.abc import Iterator
+
+from flask import Response, abort, g, render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.errors import ValidationError
 from campaigns.models import Enrollment, Sequence, Subscriber
 from campaigns.people.export import csv_chunks
-from campaigns.people.search import people_query, search
+from campaigns.people.search import PeopleQuery, people_query, search
 from campaigns.people.timeline import timeline
 from campaigns.signup import CHANNELS
 from campaigns.statuses import SubscriberStatus
 from web.admin import bp
 from web.admin.people_access import reads
-from web.database import get_session
+from web.database import get_session, get_sessions
 
 FILTERS = ("q", "status", "sequence", "source")
 
@@ -60,10 +63,27 @@ def subscribers():
 def subscribers_csv():
     """Download the current search as CSV, streamed however many people it holds."""
     _, query = _query()
-    db = get_session()
-    response = Response(stream_with_context(csv_chunks(db, query)), mimetype="text/csv")
+    response = Response(_streamed(get_sessions(), query), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="subscribers.csv"'
     return response
+
+
+def _streamed(sessions: sessionmaker[Session], query: PeopleQuery) -> Iterator[str]:
+    """Yield the CSV from a session of its own, closed before the last chunk goes out.
+
+    The request's session is closed when the view returns; a stream outlives it, and must not
+    hold a transaction open while the browser is still reading.
+    """
+    session = sessions()
+    try:
+        previous = None
+        for chunk in csv_chunks(session, query):
+            if previous is not None:
+                yield previous
+            previous = chunk
+    finally:
+        session.close()
+    yield previous or ""
 
 
 @bp.get("/subscribers/<int:subscriber_id>")
