@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jinja2 import TemplateError
 
+from campaigns.claims import blocking_rules
 from campaigns.models import Step, StepVersion
 from campaigns.outgoing import OutgoingEmail
 from campaigns.placeholders import placeholder, substitutions_for, to_html_placeholders, used_substitutions
@@ -26,9 +27,15 @@ from campaigns.tokens import sign_ids
 
 DISCLAIMER = (
     "This email is educational and is not medical advice. Stem cell therapies for fibromyalgia "
-    "are not approved by the FDA. Results differ from person to person. Talk with your own "
-    "physician about your care."
+    "are not approved by the FDA, and there is no good evidence that they help it. Feeling better "
+    "after a treatment, a placebo included, does not show that the treatment works. Talk with your "
+    "own physician about your care."
 )
+CLINIC_OFFERS = "[set CLINIC_OFFERS: the treatments the clinic sells, and their prices]"
+CONSULTATION_COST = "[set CONSULTATION_COST: nothing, or its price]"
+CONSULTATION_HOST = "[set CONSULTATION_HOST: a licensed clinician (name, license) or a patient coordinator]"
+PLACEHOLDER_MARK = "[set "
+"""How an offer or consultation detail the clinic has not filled in yet begins."""
 
 
 @dataclass(frozen=True)
@@ -44,15 +51,30 @@ class Sender:
     fallback_zone: str
     website_url: str | None = None
     utm_params: tuple[tuple[str, str], ...] = (("utm_source", "nurture"), ("utm_medium", "email"))
+    clinic_offers: str = CLINIC_OFFERS
+    consultation_cost: str = CONSULTATION_COST
+    consultation_host: str = CONSULTATION_HOST
+
+    def disclosures(self) -> dict[str, str]:
+        """Return what the clinic sells and how its consultation works, as content may print them."""
+        return {
+            "clinic_offers": self.clinic_offers,
+            "consultation_cost": self.consultation_cost,
+            "consultation_host": self.consultation_host,
+        }
+
+    reply_to: Address | None = None
+    track_engagement: bool = True  # off: no open pixel, and links go straight to their destination
 
     def footer(self, personal: bool) -> dict[str, str]:
         """Return what every email's footer shows; `personal` emails get placeholder links."""
-        links = ("unsubscribe_url", "preferences_url", "open_url")
+        links = ("unsubscribe_url", "preferences_url") + (("open_url",) if self.track_engagement else ())
         return {
             "clinic_name": self.clinic_name,
             "postal_address": self.postal_address,
             "brand_color": self.brand_color,
             "disclaimer": DISCLAIMER,
+            "open_url": "",
             **{name: placeholder(name) if personal else "" for name in links},
         }
 
@@ -100,12 +122,20 @@ class Content:
     body: str
     campaign: str = "nurture"
     label: str = "step"
+    override_reason: str | None = None  # an admin's, recorded when publishing past a blocking claim
 
 
 def content_for(step: Step, version: StepVersion | None = None) -> Content:
     """Return a step's draft (or one of its published versions) as content to render."""
     source: Step | StepVersion = version or step
-    return Content(source.subject, source.preheader, source.body, step.sequence.slug, f"step-{step.position}")
+    return Content(
+        source.subject,
+        source.preheader,
+        source.body,
+        step.sequence.slug,
+        f"step-{step.position}",
+        version.override_reason if version else None,
+    )
 
 
 def render_step(sender: Sender, content: Content, has_first_name: bool) -> Rendering:
@@ -115,6 +145,7 @@ def render_step(sender: Sender, content: Content, has_first_name: bool) -> Rende
         del context["first_name"]
     context["consultation_url"] = f"{sender.public_base_url}/consultation"
     context["clinic_name"] = sender.clinic_name
+    context.update(sender.disclosures())
     return render_email(
         content.subject,
         content.preheader,
@@ -137,10 +168,12 @@ class Composer:
     ) -> None:
         self.sender, self.contents, self.now, self.link_ids = sender, contents, now, link_ids
         self._renderings: dict[tuple[int, bool], tuple[RenderedEmail, frozenset[str], list[int]]] = {}
+        self._destinations: dict[tuple[int, bool], list[str]] = {}
 
     def email_for(self, recipient: Recipient) -> OutgoingEmail:
         """Return one recipient's email (raises jinja2.TemplateError if the content is broken)."""
         template, used, links = self.rendering(recipient.version_id, bool(recipient.first_name))
+        destinations = self._destinations[recipient.version_id, bool(recipient.first_name)]
         sender, send, now = self.sender, recipient.send_id, self.now
         unsubscribe_url = sender.link("unsubscribe", "unsubscribe", [recipient.subscriber_id, send], now)
         values = {
@@ -152,11 +185,15 @@ class Composer:
         if recipient.first_name:
             values["first_name"] = recipient.first_name
         for number, link_id in enumerate(links, start=1):
-            values[f"link-{number}"] = sender.link("t/c", "click", [send, link_id], now)
+            if sender.track_engagement:
+                values[f"link-{number}"] = sender.link("t/c", "click", [send, link_id], now)
+            else:
+                values[f"link-{number}"] = destinations[number - 1]
         return OutgoingEmail(
             template=template,
             to=recipient.email,
             sender=sender.address,
+            reply_to=sender.reply_to,
             substitutions=used_substitutions(values, used),
             send_ref=f"send-{send}",
             unsubscribe_url=unsubscribe_url,
@@ -180,6 +217,16 @@ class Composer:
             )
             if problems:  # saved before these checks existed, or written to the database by hand
                 raise TemplateError(f"the content may not be sent: {problems[0]}")
+            blockers = (
+                []
+                if content.override_reason
+                else blocking_rules(content.subject, content.preheader, content.body)
+            )
+            if blockers:  # published before the rule existed, or written to the database by hand
+                raise TemplateError(
+                    f"the content may not be sent: {', '.join(blockers)} blocks it, "
+                    "and no admin recorded a reason to publish it anyway"
+                )
             rendering = render_step(self.sender, content, has_first_name)
             email = rendering.email
             names = PERSONAL + [f"link-{n}" for n in range(1, len(rendering.links) + 1)]
@@ -189,4 +236,5 @@ class Composer:
             everything = f"{shared.subject}\n{shared.text}\n{shared.html}"
             used = frozenset(tag for tag in substitutions_for(dict.fromkeys(names, "")) if tag in everything)
             self._renderings[key] = (shared, used, self.link_ids(version_id, rendering.links))
+            self._destinations[key] = rendering.links
         return self._renderings[key]

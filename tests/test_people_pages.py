@@ -48,7 +48,10 @@ def test_an_editor_acts_and_every_action_is_audited(client, db, settings) -> Non
     assert done.status_code == 303
     assert "suppression list" in client.get(done.headers["Location"]).text
     assert (
-        client.post(f"/admin/subscribers/{ada.id}/suppress", data={"reason": "x"}).status_code == 400
+        client.post(
+            f"/admin/subscribers/{ada.id}/suppress", data={"reason": "x", "csrf_token": ""}
+        ).status_code
+        == 400
     )  # no token
     blank = client.post(f"/admin/subscribers/{ada.id}/suppress", data={"reason": " ", "csrf_token": token})
     assert blank.status_code == 400 and "reason" in blank.text
@@ -56,7 +59,7 @@ def test_an_editor_acts_and_every_action_is_audited(client, db, settings) -> Non
         client.post(f"/admin/subscribers/{ada.id}/privacy-export", data={"csrf_token": token}).status_code
         == 403
     )
-    actions = db.scalars(select(AuditLog.action)).all()
+    actions = db.scalars(select(AuditLog.action).where(AuditLog.action != "sign_in")).all()
     assert actions == ["subscriber.suppress"]
 
 
@@ -87,7 +90,9 @@ def test_an_admin_erases_only_after_typing_the_address(client, db, settings) -> 
     assert right.status_code == 303
     db.expire_all()
     assert db.get_one(Subscriber, ada.id).status == SubscriberStatus.ERASED
-    assert db.scalars(select(AuditLog.action).order_by(AuditLog.id)).all() == [
+    assert db.scalars(
+        select(AuditLog.action).where(AuditLog.action != "sign_in").order_by(AuditLog.id)
+    ).all() == [
         "privacy.export",
         "privacy.erase",
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from campaigns.access.invitations import send_set_password_email
 from campaigns.clinic import clinic_zone, notify_address, sender_for
 from campaigns.composing import content_for
 from campaigns.confirmation import send_confirmation
@@ -14,6 +15,7 @@ from campaigns.heartbeats import PLANNER, TRACKING_DRAIN
 from campaigns.models import ImportRun, Step
 from campaigns.people.importing import run_import
 from campaigns.provider_events import process_events
+from campaigns.signup import take_attempt
 from campaigns.statuses import ImportStatus
 from campaigns.test_send import send_test
 from campaigns.tick import plan
@@ -42,6 +44,18 @@ def send_confirmation_email(consent_id: int) -> bool:
         return send_confirmation(session, consent_id, sender, runtime.provider, datetime.now(UTC))
 
 
+def process_signup(attempt_id: int) -> bool:
+    """Decide a recorded signup and send its confirmation email if one is owed."""
+    runtime = get_runtime()
+    with session_scope(runtime.sessions) as session:
+        record = take_attempt(session, attempt_id, runtime.settings.secret_key)
+        session.commit()
+        if record is None:
+            return False
+        sender = sender_for(session, runtime.settings)
+        return send_confirmation(session, record.id, sender, runtime.provider, datetime.now(UTC))
+
+
 def plan_due() -> int:
     """Run one planning cycle, one delivery job per batch; return how many sends were handed on."""
     runtime = get_runtime()
@@ -56,7 +70,11 @@ def plan_due() -> int:
         enqueue(connection, "workers.jobs.send_confirmation_email", consent_id, queue=DEFAULT_QUEUE)
 
     return run_watched(
-        PLANNER, runtime.sessions, lambda: plan(runtime.sessions, datetime.now(UTC), hand_on, confirm)
+        PLANNER,
+        runtime.sessions,
+        lambda: plan(
+            runtime.sessions, datetime.now(UTC), hand_on, confirm, erasure_key=runtime.settings.secret_key
+        ),
     )
 
 
@@ -79,6 +97,14 @@ def send_consultation_emails(conversion_id: int) -> int:
         return send_conversion_emails(
             session, conversion_id, sender, runtime.provider, notify, datetime.now(UTC)
         )
+
+
+def send_set_password_link(user_id: int, inviter: str) -> str:
+    """Email a user the link at which they choose their password."""
+    runtime = get_runtime()
+    with session_scope(runtime.sessions) as session:
+        sender = sender_for(session, runtime.settings)
+        return send_set_password_email(session, user_id, inviter, sender, runtime.provider, datetime.now(UTC))
 
 
 def drain_tracking() -> int:

@@ -1,7 +1,15 @@
 """The data model: every table the engine keeps, importable from one place."""
 
-from campaigns.models.accounts import Alert, ApiToken, AuditLog, ClinicProfile, User
-from campaigns.models.audience import ConsentRecord, Subscriber, Suppression
+from campaigns.models.accounts import (
+    Alert,
+    ApiToken,
+    AuditLog,
+    ClinicProfile,
+    RecoveryCode,
+    SignInSession,
+    User,
+)
+from campaigns.models.audience import ConsentRecord, SignupAttempt, Subscriber, Suppression
 from campaigns.models.base import Base
 from campaigns.models.delivery import Conversion, Event, Link, LinkRollup, Send, StatRollup
 from campaigns.models.imports import ImportReject, ImportRun
@@ -23,8 +31,11 @@ __all__ = [
     "ImportRun",
     "Link",
     "LinkRollup",
+    "RecoveryCode",
     "Send",
     "Sequence",
+    "SignInSession",
+    "SignupAttempt",
     "StatRollup",
     "Step",
     "StepVersion",

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from campaigns.access import audit
 from campaigns.models import AuditLog
 
 
@@ -19,12 +20,5 @@ def record_action(
     session: Session, actor_id: int | None, action: str, target: str | None, now: datetime, **detail: Any
 ) -> AuditLog:
     """Add one audit entry; `actor_id` None means the command line."""
-    entry = AuditLog(
-        occurred_at=now,
-        user_id=actor_id,
-        action=action,
-        target=target,
-        detail={**detail, **({} if actor_id else {"via": "command line"})},
-    )
-    session.add(entry)
-    return entry
+    extra = {} if actor_id else {"via": "command line"}
+    return audit.record(session, now, action, user_id=actor_id, target=target, **detail, **extra)

@@ -1,7 +1,7 @@
 """people and data: signup sources, imports, erasure hashes on the suppression list
 
 Revision ID: 0010_people
-Revises: 0004
+Revises: 0007_hardening
 Create Date: 2026-12-03 12:30:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import campaigns.models.base
 
 revision = '0010_people'
-down_revision = '0004'
+down_revision = '0007_hardening'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""The admin UI: sign-in, the marketer's view of the sequences, and the people on the list."""
+"""The admin UI: sign-in, users, the marketer's view of the sequences, and the people on the list."""
 
 from __future__ import annotations
 
@@ -6,15 +6,22 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from web.admin import (  # noqa: E402,F401  (views register on bp)
+# The views register themselves on bp.
+from web.admin import (  # noqa: E402,F401
+    access,
+    account,
+    audit_log,
     auth,
+    confirmations,
     embed,
     imports,
     privacy,
     sending,
     sequences,
+    settings,
     steps,
     subscriber_actions,
     subscribers,
     suppressions,
+    users,
 )

@@ -1,4 +1,7 @@
-"""What every people page shares: who may read or act, the actor's audit id, and the form check."""
+"""Who may read or act on the people pages, the actor's audit id, and the 400 for bad input.
+
+Every form post is already checked for its CSRF token by `CSRFProtect` (see `web.security`).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,7 @@ from flask import abort, g
 
 from campaigns.errors import ValidationError
 from campaigns.statuses import Role
-from web.admin.sending import role_required
-from web.security import check_csrf
+from web.admin.access import role_required
 
 READERS = (Role.ADMIN, Role.EDITOR, Role.VIEWER)
 ACTORS = (Role.ADMIN, Role.EDITOR)
@@ -22,22 +24,13 @@ def reads(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def acts(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Let editors and admins act, after the form's CSRF check."""
-    return role_required(*ACTORS)(_checked(view))
+    """Let editors and admins act."""
+    return role_required(*ACTORS)(view)
 
 
 def admin_acts(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Let only admins act, after the form's CSRF check."""
-    return role_required(Role.ADMIN)(_checked(view))
-
-
-def _checked(view: Callable[..., Any]) -> Callable[..., Any]:
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        check_csrf()
-        return view(*args, **kwargs)
-
-    wrapped.__name__, wrapped.__doc__ = view.__name__, view.__doc__
-    return wrapped
+    """Let only admins act."""
+    return role_required(Role.ADMIN)(view)
 
 
 def actor_id() -> int:

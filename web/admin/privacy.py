@@ -13,8 +13,8 @@ from campaigns.people.audit import record_action, subscriber_target
 from campaigns.people.privacy import erase_person, export_person
 from campaigns.statuses import Role, SubscriberStatus
 from web.admin import bp
+from web.admin.access import role_required
 from web.admin.people_access import actor_id, admin_acts
-from web.admin.sending import role_required
 from web.database import get_session, get_settings
 
 
