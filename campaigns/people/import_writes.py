@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -41,13 +42,14 @@ def insert_people(
         }
         for p in fresh
     ]
+    table = cast(Table, Subscriber.__table__)
+    # Core executemany: one compiled statement, sent in batches, no ORM bookkeeping per row.
     statement = (
-        _insert(session)(Subscriber)
-        .values(rows)
+        _insert(session)(table)
         .on_conflict_do_nothing(index_elements=["email"])
-        .returning(Subscriber.id, Subscriber.email)
+        .returning(table.c.id, table.c.email)
     )
-    ids = {email: id_ for id_, email in session.execute(statement)}
+    ids = {email: id_ for id_, email in session.connection().execute(statement, rows)}
     added = {person: ids[person.email] for person in fresh if person.email in ids}
     return added, len(fresh) - len(added)
 
@@ -85,5 +87,7 @@ def enroll_new(
                 "ended_at": None if first else now,
             }
         )
-    session.execute(_insert(session)(Enrollment).values(rows).on_conflict_do_nothing())
+    session.connection().execute(
+        _insert(session)(cast(Table, Enrollment.__table__)).on_conflict_do_nothing(), rows
+    )
     return len(rows)

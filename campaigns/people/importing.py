@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from campaigns.errors import ValidationError
@@ -162,8 +163,8 @@ def _take_chunk(
     _consents(session, run, added, confirmed, now)
     enroll_new(session, run.sequence_id, [p for p in added if p in confirmed], added, fallback_zone, now)
     if rejects:
-        session.execute(
-            insert(ImportReject),
+        session.connection().execute(
+            insert(cast(Table, ImportReject.__table__)),
             [
                 {"import_run_id": run.id, "row_number": r.row_number, "email": r.email, "reason": r.reason}
                 for r in rejects
@@ -215,7 +216,7 @@ def _consents(
         if person not in attested:
             due += pace
         rows.append(row)
-    session.execute(insert(ConsentRecord), rows)
+    session.connection().execute(insert(cast(Table, ConsentRecord.__table__)), rows)
 
 
 def _next_free_slot(session: Session, now: datetime, pace: timedelta) -> datetime:
