@@ -16,8 +16,9 @@ from campaigns.errors import ProviderOutage
 from campaigns.models import ConsentRecord, Suppression
 from campaigns.notices import notice
 from campaigns.outgoing import SendOutcome
+from campaigns.people.hashing import forget_erasure
 from campaigns.providers import Provider
-from campaigns.signup import blocking_suppression
+from campaigns.signup import FORM_CHANNELS, blocking_suppression
 from campaigns.statuses import SubscriberStatus, SuppressionReason
 from campaigns.tokens import sign, unsign_ids
 
@@ -32,6 +33,12 @@ OWED_WINDOW = timedelta(hours=1)
 
 SWEEP_GRACE = timedelta(minutes=1)
 """How long the sweep leaves a fresh signup to the job the web queued for it."""
+
+PACED_WINDOW = timedelta(days=7)
+"""How long a paced confirmation (an import's) is still sent after its due time."""
+
+PACED_PER_SWEEP = 200
+"""At most this many paced confirmations are handed on by one sweep of the planner."""
 
 AWAITING = (SubscriberStatus.PENDING, SubscriberStatus.UNSUBSCRIBED)
 
@@ -92,17 +99,29 @@ def is_owed(session: Session, record: ConsentRecord) -> bool:
 
 
 def owed_confirmations(session: Session, now: datetime) -> list[int]:
-    """Return the ids of recent consent records whose confirmation email is still owed."""
+    """Return the ids of consent records whose confirmation email is owed now: recent signups, and
+    paced ones (an import's) whose due time has come."""
     recent = session.scalars(
         select(ConsentRecord)
         .where(
             ConsentRecord.created_at >= now - OWED_WINDOW,
             ConsentRecord.created_at <= now - SWEEP_GRACE,
             ConsentRecord.confirmation_sent_at.is_(None),
+            ConsentRecord.confirmation_due_at.is_(None),
         )
         .order_by(ConsentRecord.id)
     )
-    return [record.id for record in recent if is_owed(session, record)]
+    paced = session.scalars(
+        select(ConsentRecord)
+        .where(
+            ConsentRecord.confirmation_due_at <= now,
+            ConsentRecord.confirmation_due_at >= now - PACED_WINDOW,
+            ConsentRecord.confirmation_sent_at.is_(None),
+        )
+        .order_by(ConsentRecord.confirmation_due_at, ConsentRecord.id)
+        .limit(PACED_PER_SWEEP)
+    )
+    return [record.id for record in [*recent.all(), *paced.all()] if is_owed(session, record)]
 
 
 def send_confirmation(
@@ -112,6 +131,8 @@ def send_confirmation(
     record = session.get(ConsentRecord, consent_id)
     if record is None or not is_owed(session, record) or blocking_suppression(session, record.email):
         return False
+    if record.confirmation_due_at is not None and record.confirmation_due_at > now:
+        return False  # paced: the planner's sweep sends it when its time comes
     if sending_paused(session):
         return False  # the planner's sweep sends it once the outage is resolved
     # Claimed first, atomically: of two jobs for one record only one proceeds, and a worker
@@ -148,10 +169,12 @@ def confirm(
     fallback_zone: str,
     now: datetime,
     issued: datetime | None = None,
+    erasure_key: str | None = None,
 ) -> ConfirmOutcome:
     """Confirm a subscription: activate the subscriber and enroll them in the default sequence.
 
     `issued` is when the link was made (its token's stamp); without it the link counts as new.
+    A confirmed form signup with new consent also clears the address's erased hash, if any.
     """
     record = session.get(ConsentRecord, consent_id)
     if record is None or record.subscriber_id != subscriber_id:
@@ -174,6 +197,8 @@ def confirm(
         )
     ):
         session.delete(left)  # they chose to come back
+    if erasure_key is not None and record.source in FORM_CHANNELS:
+        forget_erasure(session, erasure_key, subscriber.email)
     enroll_in_default(session, subscriber, ZoneInfo(subscriber.timezone or fallback_zone), now)
     return ConfirmOutcome.CONFIRMED
 

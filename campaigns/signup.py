@@ -16,9 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from campaigns.models import ConsentRecord, SignupAttempt, Subscriber, Suppression
+from campaigns.people.hashing import erased_suppression
 from campaigns.statuses import SubscriberStatus, SuppressionReason
 
 CHANNELS = ("form", "embed", "api", "import")
+FORM_CHANNELS = ("form", "embed")
+"""Where a person ticks the consent box themselves: the only way back for an erased address."""
 ATTEMPT_GRACE = timedelta(minutes=1)
 """How long the sweep leaves a fresh attempt to the job the web queued for it."""
 
@@ -51,9 +54,21 @@ def blocking_suppression(session: Session, email: str) -> Suppression | None:
     )
 
 
-def sign_up(session: Session, signup: Signup, now: datetime) -> ConsentRecord | None:
-    """Record the signup; return the consent record a confirmation is owed for, or None."""
+def sign_up(
+    session: Session, signup: Signup, now: datetime, erasure_key: str | None = None
+) -> ConsentRecord | None:
+    """Record the signup; return the consent record a confirmation is owed for, or None.
+
+    With `erasure_key` (the secret key), an erased address is refused unless it comes through a
+    form with new consent; confirming that signup then clears the erased hash.
+    """
     if blocking_suppression(session, signup.email):
+        return None
+    if (
+        erasure_key is not None
+        and signup.channel not in FORM_CHANNELS
+        and erased_suppression(session, erasure_key, signup.email)
+    ):
         return None
     subscriber = _find_or_create(session, signup, now)
     if subscriber.status not in (SubscriberStatus.PENDING, SubscriberStatus.UNSUBSCRIBED):
@@ -97,7 +112,7 @@ def record_attempt(session: Session, signup: Signup, now: datetime) -> SignupAtt
     return attempt
 
 
-def take_attempt(session: Session, attempt_id: int) -> ConsentRecord | None:
+def take_attempt(session: Session, attempt_id: int, erasure_key: str | None = None) -> ConsentRecord | None:
     """Decide a recorded attempt as `sign_up` does, as of when it was made, and delete it.
 
     Returns the consent record a confirmation is owed for, or None (also if another job took it).
@@ -117,7 +132,7 @@ def take_attempt(session: Session, attempt_id: int) -> ConsentRecord | None:
         consent_version=attempt.consent_version,
     )
     session.delete(attempt)
-    return sign_up(session, signup, attempt.created_at)
+    return sign_up(session, signup, attempt.created_at, erasure_key)
 
 
 def leftover_attempts(session: Session, now: datetime) -> list[int]:
@@ -143,6 +158,7 @@ def _find_or_create(session: Session, signup: Signup, now: datetime) -> Subscrib
         timezone=signup.timezone,
         status=SubscriberStatus.PENDING,
         created_at=now,
+        signup_source=signup.channel,
     )
     try:
         with session.begin_nested():

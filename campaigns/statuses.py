@@ -13,6 +13,7 @@ class SubscriberStatus(StrEnum):
     UNSUBSCRIBED = "unsubscribed"
     BOUNCED = "bounced"
     COMPLAINED = "complained"
+    ERASED = "erased"  # a privacy request removed everything personal; never mailed again
 
 
 class SequenceStatus(StrEnum):
@@ -50,6 +51,17 @@ class SuppressionReason(StrEnum):
     BOUNCED = "bounced"
     COMPLAINED = "complained"
     MANUAL = "manual"
+    ERASED = "erased"  # kept as a keyed hash of the address only
+
+
+class ImportStatus(StrEnum):
+    """The life of one CSV import: draft (uploaded, columns not yet mapped) -> queued -> running -> done."""
+
+    DRAFT = "draft"
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class Role(StrEnum):

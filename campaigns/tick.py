@@ -32,11 +32,12 @@ def plan(
     hand_on: Callable[[list[int]], None],
     confirm: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    erasure_key: str | None = None,
 ) -> int:
     """Run one planning cycle as of `now`, passing each batch of send ids to `hand_on`."""
     handed = 0
     if confirm:
-        take_leftover_attempts(sessions, now)
+        take_leftover_attempts(sessions, now, erasure_key)
     with session_scope(sessions) as session:
         settle_stuck(session, now)
         owed = owed_confirmations(session, now) if confirm else []
@@ -61,13 +62,15 @@ def plan(
         last_id = batch.last_enrollment_id
 
 
-def take_leftover_attempts(sessions: sessionmaker[Session], now: datetime) -> None:
+def take_leftover_attempts(
+    sessions: sessionmaker[Session], now: datetime, erasure_key: str | None = None
+) -> None:
     """Decide the signups whose job never ran; their confirmations are then owed like any other."""
     with session_scope(sessions) as session:
         leftover = leftover_attempts(session, now)
     for attempt_id in leftover:
         with session_scope(sessions) as session:
-            take_attempt(session, attempt_id)
+            take_attempt(session, attempt_id, erasure_key)
 
 
 def run_tick(

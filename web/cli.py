@@ -19,7 +19,7 @@ from campaigns.errors import ValidationError
 from campaigns.seed import hold_first_admin, seed
 from campaigns.settings import Settings
 from campaigns.statuses import Role
-from web import cli_claims, cli_sending, cli_tick
+from web import cli_claims, cli_people, cli_sending, cli_tick
 from web.database import get_engine, get_sessions, get_settings
 from web.health import background_health, check_database, check_redis, check_redis_version
 
@@ -189,3 +189,4 @@ def init_app(app: Flask) -> None:
     cli_claims.init_app(app)
     cli_sending.init_app(app)
     cli_tick.init_app(app)
+    cli_people.init_app(app)

@@ -60,7 +60,10 @@ def confirm_submit(token: str):
     db = get_session()
     context = clinic_context()
     zone = clinic_zone(db, get_settings())
-    outcome = confirm(db, subscriber_id, consent_id, zone, datetime.now(UTC), issued_at(token))
+    secret_key = get_settings().secret_key
+    outcome = confirm(
+        db, subscriber_id, consent_id, zone, datetime.now(UTC), issued_at(token), erasure_key=secret_key
+    )
     db.commit()
     status = 409 if outcome in (ConfirmOutcome.UNAVAILABLE, ConfirmOutcome.STALE) else 200
     return render_template("confirmed.html", outcome=outcome, **context), status

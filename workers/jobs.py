@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from campaigns.access.invitations import send_set_password_email
-from campaigns.clinic import notify_address, sender_for
+from campaigns.clinic import clinic_zone, notify_address, sender_for
 from campaigns.composing import content_for
 from campaigns.confirmation import send_confirmation
 from campaigns.conversions import send_conversion_emails
 from campaigns.db import session_scope
 from campaigns.delivery import deliver_batch
 from campaigns.heartbeats import PLANNER, TRACKING_DRAIN
-from campaigns.models import Step
+from campaigns.models import ImportRun, Step
+from campaigns.people.importing import run_import
 from campaigns.provider_events import process_events
 from campaigns.signup import take_attempt
+from campaigns.statuses import ImportStatus
 from campaigns.test_send import send_test
 from campaigns.tick import plan
 from workers.hit_buffer import drain
@@ -46,7 +48,7 @@ def process_signup(attempt_id: int) -> bool:
     """Decide a recorded signup and send its confirmation email if one is owed."""
     runtime = get_runtime()
     with session_scope(runtime.sessions) as session:
-        record = take_attempt(session, attempt_id)
+        record = take_attempt(session, attempt_id, runtime.settings.secret_key)
         session.commit()
         if record is None:
             return False
@@ -68,7 +70,11 @@ def plan_due() -> int:
         enqueue(connection, "workers.jobs.send_confirmation_email", consent_id, queue=DEFAULT_QUEUE)
 
     return run_watched(
-        PLANNER, runtime.sessions, lambda: plan(runtime.sessions, datetime.now(UTC), hand_on, confirm)
+        PLANNER,
+        runtime.sessions,
+        lambda: plan(
+            runtime.sessions, datetime.now(UTC), hand_on, confirm, erasure_key=runtime.settings.secret_key
+        ),
     )
 
 
@@ -115,3 +121,18 @@ def process_provider_events(events: list[dict[str, object]]) -> dict[str, int]:
     with session_scope(runtime.sessions) as session:
         zone = sender_for(session, runtime.settings).fallback_zone
         return dict(process_events(session, events, zone))
+
+
+def import_subscribers(import_run_id: int) -> dict[str, int]:
+    """Run a CSV import to the end, saving its progress as it goes; a failure is kept on the run."""
+    runtime = get_runtime()
+    try:
+        with session_scope(runtime.sessions) as session:
+            zone = clinic_zone(session, runtime.settings)
+            run = run_import(session, import_run_id, runtime.settings.secret_key, zone, datetime.now(UTC))
+            return {"imported": run.imported, "merged": run.merged, "rejected": run.rejected}
+    except Exception as exc:
+        with session_scope(runtime.sessions) as session:
+            failed = session.get_one(ImportRun, import_run_id)
+            failed.status, failed.error = ImportStatus.FAILED, f"{type(exc).__name__}: {exc}"[:1000]
+        raise

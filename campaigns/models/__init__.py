@@ -12,6 +12,7 @@ from campaigns.models.accounts import (
 from campaigns.models.audience import ConsentRecord, SignupAttempt, Subscriber, Suppression
 from campaigns.models.base import Base
 from campaigns.models.delivery import Conversion, Event, Link, LinkRollup, Send, StatRollup
+from campaigns.models.imports import ImportReject, ImportRun
 from campaigns.models.operations import Heartbeat
 from campaigns.models.sequences import Enrollment, Sequence, Step, StepVersion
 
@@ -26,6 +27,8 @@ __all__ = [
     "Enrollment",
     "Event",
     "Heartbeat",
+    "ImportReject",
+    "ImportRun",
     "Link",
     "LinkRollup",
     "RecoveryCode",

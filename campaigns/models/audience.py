@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaigns.models.base import Base, status_column
@@ -17,6 +17,24 @@ class Subscriber(Base):
     """One person, by normalized email address."""
 
     __tablename__ = "subscribers"
+    __table_args__ = (
+        # The admin's search: newest first within a status or a signup source, by keyset.
+        Index("ix_subscribers_status_id", "status", "id"),
+        Index("ix_subscribers_signup_source_id", "signup_source", "id"),
+        # Part of an address or a name: trigram indexes on PostgreSQL (plain ones elsewhere).
+        Index(
+            "ix_subscribers_email_trgm",
+            "email",
+            postgresql_using="gin",
+            postgresql_ops={"email": "gin_trgm_ops"},
+        ),
+        Index(
+            "ix_subscribers_first_name_trgm",
+            "first_name",
+            postgresql_using="gin",
+            postgresql_ops={"first_name": "gin_trgm_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(EMAIL_LENGTH), unique=True)
@@ -27,6 +45,8 @@ class Subscriber(Base):
     confirmed_at: Mapped[datetime | None]
     unsubscribed_at: Mapped[datetime | None]
     paused_until: Mapped[datetime | None]  # "pause these emails for 30 days"
+    signup_source: Mapped[str | None] = mapped_column(String(20))  # the channel of the first signup
+    erased_at: Mapped[datetime | None]  # a privacy request removed everything personal
 
     consents: Mapped[list[ConsentRecord]] = relationship(back_populates="subscriber")
 
@@ -51,17 +71,27 @@ class ConsentRecord(Base):
     # What this signup typed; it becomes the subscriber's only once this record is confirmed.
     first_name: Mapped[str | None] = mapped_column(String(100))
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # An imported person's consent: when the file says they gave it, and who attested to that.
+    consent_given_at: Mapped[datetime | None]
+    attested_by: Mapped[str | None] = mapped_column(String(EMAIL_LENGTH))
+    # Paced confirmations (imports): the email is not sent before this time.
+    confirmation_due_at: Mapped[datetime | None] = mapped_column(index=True)
 
     subscriber: Mapped[Subscriber] = relationship(back_populates="consents")
 
 
 class Suppression(Base):
-    """An address that is never mailed, whatever else says so."""
+    """An address that is never mailed, whatever else says so.
+
+    An erased person's address is kept only as a keyed hash, so that no import or API call can
+    add it back while nobody can read it off the list.
+    """
 
     __tablename__ = "suppressions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH), unique=True)
+    email: Mapped[str | None] = mapped_column(String(EMAIL_LENGTH), unique=True)
+    email_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     reason: Mapped[SuppressionReason] = mapped_column(status_column(SuppressionReason))
     created_at: Mapped[datetime]
     note: Mapped[str | None] = mapped_column(String(500))

@@ -1,4 +1,4 @@
-"""The admin UI: sign-in, users, the marketer's view of the sequences."""
+"""The admin UI: sign-in, users, the marketer's view of the sequences, and the people on the list."""
 
 from __future__ import annotations
 
@@ -14,9 +14,14 @@ from web.admin import (  # noqa: E402,F401
     auth,
     confirmations,
     embed,
+    imports,
+    privacy,
     sending,
     sequences,
     settings,
     steps,
+    subscriber_actions,
+    subscribers,
+    suppressions,
     users,
 )
