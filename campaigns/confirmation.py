@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from campaigns.alerts import raise_outage, sending_paused
 from campaigns.composing import Sender
-from campaigns.enrollment import enroll_in_default
 from campaigns.errors import ProviderOutage
 from campaigns.models import ConsentRecord, Suppression
 from campaigns.notices import notice
 from campaigns.outgoing import SendOutcome
 from campaigns.providers import Provider
+from campaigns.sequences.joining import join_on_confirming
 from campaigns.signup import blocking_suppression
 from campaigns.statuses import SubscriberStatus, SuppressionReason
 from campaigns.tokens import sign, unsign_ids
@@ -125,7 +125,7 @@ def send_confirmation(
 def confirm(
     session: Session, subscriber_id: int, consent_id: int, fallback_zone: str, now: datetime
 ) -> ConfirmOutcome:
-    """Confirm a subscription: activate the subscriber and enroll them in the default sequence."""
+    """Confirm a subscription: activate the subscriber and enroll them in the sequences they chose."""
     record = session.get(ConsentRecord, consent_id)
     if record is None or record.subscriber_id != subscriber_id:
         return ConfirmOutcome.UNAVAILABLE
@@ -143,7 +143,7 @@ def confirm(
         )
     ):
         session.delete(left)  # they chose to come back
-    enroll_in_default(session, subscriber, ZoneInfo(subscriber.timezone or fallback_zone), now)
+    join_on_confirming(session, subscriber, record, ZoneInfo(subscriber.timezone or fallback_zone), now)
     return ConfirmOutcome.CONFIRMED
 
 
@@ -164,6 +164,7 @@ def request_new_link(
         page=original.page,
         consent_text=original.consent_text,
         consent_version=original.consent_version,
+        sequence_id=original.sequence_id,
     )
     session.add(record)
     session.flush()

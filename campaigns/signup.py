@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from campaigns.models import ConsentRecord, Subscriber, Suppression
+from campaigns.models import ConsentRecord, Sequence, Subscriber, Suppression
+from campaigns.sequences.joining import count_signup, is_in, join_confirmed, sequence_for
 from campaigns.statuses import SubscriberStatus, SuppressionReason
 
 CHANNELS = ("form", "embed", "api", "import")
@@ -32,6 +34,7 @@ class Signup:
     user_agent: str | None
     consent_text: str
     consent_version: str
+    sequence_id: int | None = None  # None: the default sequence
 
 
 def blocking_suppression(session: Session, email: str) -> Suppression | None:
@@ -47,18 +50,39 @@ def blocking_suppression(session: Session, email: str) -> Suppression | None:
     )
 
 
-def sign_up(session: Session, signup: Signup, now: datetime) -> ConsentRecord | None:
-    """Record the signup; return the consent record a confirmation is owed for, or None."""
+def sign_up(
+    session: Session, signup: Signup, now: datetime, fallback_zone: str = "UTC"
+) -> ConsentRecord | None:
+    """Record the signup; return the consent record a confirmation is owed for, or None.
+
+    A confirmed subscriber who signs up for another sequence joins it at once: the address
+    is confirmed already. The signup still leaves its own consent record.
+    """
     if blocking_suppression(session, signup.email):
         return None
     subscriber = _find_or_create(session, signup, now)
+    sequence = sequence_for(session, signup.sequence_id)
+    if subscriber.status == SubscriberStatus.ACTIVE:
+        if sequence is None or is_in(session, subscriber, sequence):
+            return None  # nothing new to join
+        record = _record(session, subscriber, signup, sequence, now)
+        join_confirmed(session, subscriber, record, ZoneInfo(subscriber.timezone or fallback_zone), now)
+        return None
     if subscriber.status not in (SubscriberStatus.PENDING, SubscriberStatus.UNSUBSCRIBED):
-        return None  # already active, or bounced or complained: nothing to confirm
+        return None  # bounced or complained: nothing to confirm
     if subscriber.status == SubscriberStatus.PENDING:
         subscriber.first_name = signup.first_name or subscriber.first_name
         subscriber.timezone = signup.timezone or subscriber.timezone
+    return _record(session, subscriber, signup, sequence, now)
+
+
+def _record(
+    session: Session, subscriber: Subscriber, signup: Signup, sequence: Sequence | None, now: datetime
+) -> ConsentRecord:
+    """Store the evidence of this signup, and count it towards its sequence."""
     record = ConsentRecord(
         subscriber=subscriber,
+        sequence_id=sequence.id if sequence else None,
         email=signup.email,
         created_at=now,
         ip_address=signup.ip_address,
@@ -70,6 +94,7 @@ def sign_up(session: Session, signup: Signup, now: datetime) -> ConsentRecord | 
     )
     session.add(record)
     session.flush()
+    count_signup(session, record, now)
     return record
 
 

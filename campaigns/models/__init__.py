@@ -5,7 +5,7 @@ from campaigns.models.audience import ConsentRecord, Subscriber, Suppression
 from campaigns.models.base import Base
 from campaigns.models.delivery import Conversion, Event, Link, LinkRollup, Send, StatRollup
 from campaigns.models.operations import Heartbeat
-from campaigns.models.sequences import Enrollment, Sequence, Step, StepVersion
+from campaigns.models.sequences import Enrollment, Sequence, SequenceRollup, Step, StepVersion
 
 __all__ = [
     "Alert",
@@ -22,6 +22,7 @@ __all__ = [
     "LinkRollup",
     "Send",
     "Sequence",
+    "SequenceRollup",
     "StatRollup",
     "Step",
     "StepVersion",

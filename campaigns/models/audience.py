@@ -46,6 +46,7 @@ class ConsentRecord(Base):
     page: Mapped[str | None] = mapped_column(String(500))
     consent_text: Mapped[str] = mapped_column(Text)
     consent_version: Mapped[str] = mapped_column(String(40))
+    sequence_id: Mapped[int | None] = mapped_column(ForeignKey("sequences.id"))  # what they signed up for
     confirmation_sent_at: Mapped[datetime | None]
     confirmed_at: Mapped[datetime | None]
 
