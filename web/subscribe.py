@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 
+from campaigns.clinic import clinic_zone
+from campaigns.models import Sequence
+from campaigns.sequences.catalog import joinable
 from campaigns.signup import sign_up
 from web.database import get_session, get_settings
 from web.limits import address_allowed
@@ -45,15 +49,20 @@ def subscribe_form():
         return redirect(url_for("subscribe.check_inbox"), code=303)
     channel = "embed" if request.form.get("embed") == "1" else "form"
     try:
+        sequence = chosen_sequence(request.form.get("sequence"))
+    except InvalidSignup:
+        abort(400, description="This signup page no longer takes signups. Please use the main page.")
+    try:
         signup = signup_from_form(request.form, visit(channel), get_settings().check_deliverability)
     except InvalidSignup as exc:
         values = {
             "email": request.form.get("email", "")[:320],
             "first_name": request.form.get("first_name", "")[:100],
         }
-        context = {**clinic_context(), "errors": exc.fields, "values": values}
-        return render_template("landing.html", **context), 400
-    accept(signup)
+        context = {**clinic_context(), "errors": exc.fields, "values": values, "sequence": sequence}
+        template = "sequence_landing.html" if sequence else "landing.html"
+        return render_template(template, **context), 400
+    accept(replace(signup, sequence_id=sequence.id if sequence else None))
     return redirect(url_for("subscribe.check_inbox"), code=303)
 
 
@@ -65,12 +74,29 @@ def subscribe_json():
     if isinstance(body, dict) and is_honeypot_filled(body):
         return jsonify(status="accepted", message=ACCEPTED_MESSAGE), 202
     channel = "embed" if allowed_origin() else "api"
+    fields: dict[str, str] = {}
+    try:
+        sequence = chosen_sequence(body.get("sequence") if isinstance(body, dict) else None)
+    except InvalidSignup as exc:
+        fields, sequence = exc.fields, None
     try:
         signup = signup_from_json(body, visit(channel), get_settings().check_deliverability)
     except InvalidSignup as exc:
-        return jsonify(error="Some fields need attention.", fields=exc.fields), 400
-    accept(signup)
+        fields = {**exc.fields, **fields}
+    if fields:
+        return jsonify(error="Some fields need attention.", fields=fields), 400
+    accept(replace(signup, sequence_id=sequence.id if sequence else None))
     return jsonify(status="accepted", message=ACCEPTED_MESSAGE), 202
+
+
+def chosen_sequence(slug: object) -> Sequence | None:
+    """Return the sequence a signup names by its slug (None: the default), or refuse it."""
+    if slug is None or slug == "":
+        return None
+    sequence = joinable(get_session(), slug[:80]) if isinstance(slug, str) else None
+    if sequence is None:
+        raise InvalidSignup({"sequence": "sequence must be the address of a sequence that takes signups."})
+    return sequence
 
 
 def accept(signup) -> None:
@@ -78,7 +104,7 @@ def accept(signup) -> None:
     if not address_allowed(signup.email):
         abort(429, description="Too many signups for this address. Please try again in an hour.")
     db = get_session()
-    record = sign_up(db, signup, datetime.now(UTC))
+    record = sign_up(db, signup, datetime.now(UTC), clinic_zone(db, get_settings()))
     db.commit()
     if record is not None:
         enqueue_soon("workers.jobs.send_confirmation_email", record.id)

@@ -101,3 +101,9 @@ def pick_winner(step: Step, variant: str, now: datetime) -> None:
     if not step.subject_b:
         raise ValidationError("This email does not test two subjects.")
     step.ab_winner, step.updated_at = variant, now
+
+
+def subject_test_counts(session: Session, step: Step) -> dict[str, dict[str, int]]:
+    """Return each subject's sends and human clicks in the step's newest published version."""
+    rows = newest_versions(session, {step.id}).rows.get(step.id, {})
+    return variant_counts(session, rows) if len(rows) > 1 else {}

@@ -6,4 +6,14 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from web.admin import auth, embed, sending, sequences, steps  # noqa: E402,F401  (views register on bp)
+from web.admin import (  # noqa: E402,F401  (views register on bp)
+    auth,
+    embed,
+    sending,
+    sequence_settings,
+    sequences,
+    stats_page,
+    step_history,
+    step_order,
+    steps,
+)

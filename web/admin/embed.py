@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import g, render_template
+from flask import g, render_template, request
+from sqlalchemy import select
 
+from campaigns.models import Sequence
+from campaigns.sequences.catalog import PUBLIC
 from web.admin import bp
 from web.admin.auth import login_required
-from web.database import get_settings
+from web.database import get_session, get_settings
 from web.public import clinic_context
 
 
@@ -15,7 +18,12 @@ from web.public import clinic_context
 def embed():
     """Show the embeddable form's HTML, ready to copy."""
     settings = get_settings()
-    snippet = render_template("admin/embed_snippet.html", base=settings.public_base_url, **clinic_context())
-    return render_template(
-        "admin/embed.html", snippet=snippet.strip(), origins=settings.embed_allowed_origins, user=g.user
+    sequences = list(
+        get_session().scalars(select(Sequence).where(Sequence.status.in_(PUBLIC)).order_by(Sequence.name))
     )
+    chosen = next((s for s in sequences if s.slug == request.args.get("sequence")), None)
+    snippet = render_template(
+        "admin/embed_snippet.html", base=settings.public_base_url, sequence=chosen, **clinic_context()
+    )
+    context = {"snippet": snippet.strip(), "origins": settings.embed_allowed_origins, "user": g.user}
+    return render_template("admin/embed.html", sequences=sequences, chosen=chosen, **context)
