@@ -66,7 +66,10 @@ def sequence_report(session: Session, sequence_id: int, today: date, period: int
 
 def funnel(stats: SequenceStats, signed_up: int, confirmed: int) -> list[Stage]:
     """Return the stages from signup to booking, each with its rate of the stage before."""
-    stages = [Stage("Signed up", signed_up, None), Stage("Confirmed", confirmed, _share(confirmed, signed_up))]
+    stages = [
+        Stage("Signed up", signed_up, None),
+        Stage("Confirmed", confirmed, _share(confirmed, signed_up)),
+    ]
     previous = confirmed
     for step in stats.steps:
         c = step.counts
