@@ -74,13 +74,24 @@ def save_draft(step: Step, draft: Draft, sender: Sender, now: datetime) -> list[
 
 def review(step: Step, sender: Sender, instance_dir: Path | None = None) -> list[Finding]:
     """Return the claims findings and structural blockers for the step's draft."""
+    return review_fields(step.subject, step.preheader, step.body, step.subject_b, sender, instance_dir)
+
+
+def review_fields(
+    subject: str,
+    preheader: str,
+    body: str,
+    subject_b: str | None,
+    sender: Sender,
+    instance_dir: Path | None = None,
+) -> list[Finding]:
+    """Return the claims findings and structural blockers for content not saved yet."""
     rules = default_rules(instance_dir)
-    findings = check_claims(step.subject, step.preheader, step.body, rules)
-    if step.subject_b:
-        second = check_claims(step.subject_b, "", "", rules)
+    findings = check_claims(subject, preheader, body, rules)
+    if subject_b:
+        second = check_claims(subject_b, "", "", rules)
         findings += [replace(f, field="subject B") for f in second if f.field == "subject"]
-    content = Content(step.subject, step.preheader, step.body)
-    email = render_step(sender, content, has_first_name=True).email
+    email = render_step(sender, Content(subject, preheader, body), has_first_name=True).email
     return findings + check_structure(email, sender.postal_address)
 
 

@@ -9,6 +9,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 from web.admin import (  # noqa: E402,F401  (views register on bp)
     auth,
     embed,
+    live_editor,
     sending,
     sequence_settings,
     sequences,
