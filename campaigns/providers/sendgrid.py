@@ -45,6 +45,8 @@ class SendGridProvider:
             for indexes in groups.values()
             for start in range(0, len(indexes), MAX_PERSONALIZATIONS)
         ]
+        if len(chunks) == 1:  # the usual batch: one rendering, one request, no threads to start
+            return self._send_chunk(list(emails))
         outcomes: list[SendOutcome | None] = [None] * len(emails)
         with ThreadPoolExecutor(max_workers=min(CONCURRENCY, len(chunks) or 1)) as pool:
             results = pool.map(lambda chunk: self._send_chunk([emails[i] for i in chunk]), chunks)
