@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.models import AuditLog, ConsentRecord, Sequence, Step
-from campaigns.sequence_editing import publish_step
+from campaigns.sequence_editing import StepDraft, insert_step, publish_step
 from campaigns.statuses import Role, SequenceStatus
 from tests.factories import START, seeded
 from tests.test_step_editor import sign_in_as
@@ -23,11 +23,17 @@ NEW = {
 
 
 def make_sequence(client, db: Session, settings, **changes: str):
+    """Create a sequence through its form, with one published email if it was made."""
     seeded(db, settings)
     post = sign_in_as(client, db, Role.EDITOR)
     response = post("/admin/sequences/new", **{**NEW, **changes})
     db.expire_all()
-    return post, response, db.scalars(select(Sequence).where(Sequence.slug == "sleep-and-pain")).one_or_none()
+    made = db.scalars(select(Sequence).where(Sequence.slug == "sleep-and-pain")).one_or_none()
+    if made is not None:
+        step = insert_step(db, made, 1, StepDraft("Sleep, first", "Hello.", 0), START)
+        publish_step(db, step, settings.clinic_timezone, START)
+        db.commit()
+    return post, response, made
 
 
 def test_a_marketer_creates_a_sequence_whose_page_opens_once_started(client, db, settings) -> None:
@@ -113,6 +119,15 @@ def test_the_move_buttons_reorder_the_emails(client, db, settings) -> None:
     assert [s.id for s in db.scalars(select(Step).order_by(Step.position))][1] == first.id
     assert post(f"/admin/steps/{first.id}/move", to="99").status_code == 400
     assert post(f"/admin/steps/{first.id}/move", to="up").status_code == 400
+
+
+def test_a_sequence_without_a_published_email_cannot_start(client, db, settings) -> None:
+    seeded(db, settings)
+    post = sign_in_as(client, db, Role.EDITOR)
+    post("/admin/sequences/new", **NEW)
+    made = db.scalars(select(Sequence).where(Sequence.slug == "sleep-and-pain")).one()
+    response = post(f"/admin/sequences/{made.id}/start")
+    assert response.status_code == 409 and "Publish at least one email" in response.text
 
 
 def test_duplicate_a_step_and_read_its_versions(client, db, settings) -> None:

@@ -51,6 +51,10 @@ def test_a_new_sequence_is_a_draft_nobody_can_join_until_it_starts(db: Session, 
     seeded(db, settings)
     sequence = create_sequence(db, Details("Sleep and pain", "sleep-and-pain"), START)
     assert sequence.status == SequenceStatus.DRAFT and joinable(db, "sleep-and-pain") is None
+    with pytest.raises(ValidationError, match="Publish at least one email"):
+        change_status(db, sequence, SequenceStatus.ACTIVE, START)
+    step = insert_step(db, sequence, 1, StepDraft("Sleep, first", "Hello.", DAY), START)
+    publish_step(db, step, settings.clinic_timezone, START)
     change_status(db, sequence, SequenceStatus.ACTIVE, START)
     assert joinable(db, "sleep-and-pain") is sequence
     change_status(db, sequence, SequenceStatus.PAUSED, START)

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaigns.enrollment import live_steps
 from campaigns.errors import ValidationError
 from campaigns.models import Sequence, Step
 from campaigns.sequence_editing import set_status
@@ -105,6 +106,8 @@ def change_status(session: Session, sequence: Sequence, status: SequenceStatus, 
         raise ValidationError(f"A {sequence.status} sequence cannot become {status}.")
     if status == SequenceStatus.ARCHIVED and sequence.is_default:
         raise ValidationError("The default sequence takes the main page's signups: it cannot be archived.")
+    if sequence.status == SequenceStatus.DRAFT and not live_steps(session, sequence.id):
+        raise ValidationError("Publish at least one email before starting the sequence.")
     set_status(session, sequence, status, now)
 
 

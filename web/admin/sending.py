@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
-from flask import abort, g, redirect, url_for
+from flask import abort, g, redirect, request, url_for
 
 from campaigns.alerts import resume_sending
 from campaigns.models import AuditLog, Sequence
@@ -67,6 +67,8 @@ def _change_status(sequence_id: int, status: SequenceStatus):
     set_status(db, sequence, status, now)
     audit(f"sequence.{status}", f"sequence:{sequence.id}", now)
     db.commit()
+    if request.form.get("back") == "sequence":  # pressed on the sequence's own page
+        return redirect(url_for("admin.sequence", sequence_id=sequence.id), code=303)
     return redirect(url_for("admin.dashboard"), code=303)
 
 
