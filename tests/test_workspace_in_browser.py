@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -169,3 +170,17 @@ def test_every_page_fits_a_phone_and_axe_finds_nothing_serious(app, db: Session,
                 problems[path] = (width, serious)
             screenshot(page, "phone" + path.replace("/", "-"))
     assert problems == {}, json.dumps(problems, indent=1)
+
+
+def test_dragging_a_row_moves_the_email_as_the_buttons_do(app, db: Session, settings) -> None:
+    marketer(db, settings)
+    sequence = db.scalars(select(Sequence)).one()
+    first, third = sequence.steps[0], sequence.steps[2]
+    with live_server(app, PORT) as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        sign_in(page, url)
+        page.goto(f"{url}/admin/sequences/{sequence.id}")
+        page.drag_and_drop(f"#step-{first.id}", f"#step-{third.id}")
+        expect(page.locator(f"#step-{first.id} td").first).to_have_text("3")  # after the page reloads
+    db.expire_all()
+    assert [s.id for s in db.scalars(select(Step).order_by(Step.position))][2] == first.id
