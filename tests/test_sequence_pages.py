@@ -46,7 +46,7 @@ def test_a_marketer_creates_a_sequence_whose_page_opens_once_started(client, db,
     assert "<h1>Sleep and chronic pain</h1>" in page.text and "<p>Each with its sources.</p>" in page.text
     assert 'name="sequence" value="sleep-and-pain"' in page.text
     actions = [a.action for a in db.scalars(select(AuditLog).order_by(AuditLog.id))]
-    assert actions == ["sequence.create", "sequence.active"]
+    assert [a for a in actions if a.startswith("sequence.")] == ["sequence.create", "sequence.active"]
 
 
 def test_a_bad_name_or_a_taken_address_shows_the_form_again(client, db, settings) -> None:

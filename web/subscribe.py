@@ -6,8 +6,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
 
-from campaigns.clinic import clinic_zone
+from campaigns.clinic import clinic_zone, embed_origins
 from campaigns.models import Sequence
 from campaigns.sequences.catalog import joinable
 from campaigns.signup import sign_up
@@ -15,6 +16,7 @@ from web.database import get_session, get_settings
 from web.limits import address_allowed
 from web.public import clinic_context
 from web.queueing import enqueue_soon
+from web.security import protect_now
 from web.signup_input import (
     InvalidSignup,
     Visit,
@@ -24,6 +26,8 @@ from web.signup_input import (
 )
 
 bp = Blueprint("subscribe", __name__)
+
+PRESS_AGAIN = "Please check your details and press the button once more to send them."
 
 ACCEPTED_MESSAGE = (
     "Thank you. If this address can receive our emails, a confirmation link is on its way: "
@@ -45,25 +49,46 @@ def subscribe():
 
 def subscribe_form():
     """Handle the HTML form: a redirect to "check your inbox", or the form again with messages."""
-    if is_honeypot_filled(request.form):
-        return redirect(url_for("subscribe.check_inbox"), code=303)
-    channel = "embed" if request.form.get("embed") == "1" else "form"
     try:
         sequence = chosen_sequence(request.form.get("sequence"))
     except InvalidSignup:
         abort(400, description="This signup page no longer takes signups. Please use the main page.")
+    if not form_is_trusted():
+        return form_again({"form": PRESS_AGAIN}, sequence)
+    if is_honeypot_filled(request.form):
+        return redirect(url_for("subscribe.check_inbox"), code=303)
+    channel = "embed" if request.form.get("embed") == "1" else "form"
     try:
         signup = signup_from_form(request.form, visit(channel), get_settings().check_deliverability)
     except InvalidSignup as exc:
-        values = {
-            "email": request.form.get("email", "")[:320],
-            "first_name": request.form.get("first_name", "")[:100],
-        }
-        context = {**clinic_context(), "errors": exc.fields, "values": values, "sequence": sequence}
-        template = "sequence_landing.html" if sequence else "landing.html"
-        return render_template(template, **context), 400
+        return form_again(exc.fields, sequence)
     accept(replace(signup, sequence_id=sequence.id if sequence else None))
     return redirect(url_for("subscribe.check_inbox"), code=303)
+
+
+def form_is_trusted() -> bool:
+    """Tell whether a form post may be used: our own page's CSRF token, or an allowed embedding site.
+
+    The clinic's embedded form posts from its own site, where no cookie of ours exists; the
+    browser's Origin header says which site that is. Any other post needs our page's token.
+    """
+    if request.form.get("embed") == "1" and allowed_origin():
+        return True
+    try:
+        protect_now()
+    except CSRFError:
+        return False
+    return True
+
+
+def form_again(errors: dict[str, str], sequence: Sequence | None = None):
+    """Show our own form (the sequence's page, or the main one) again with what was typed and why."""
+    values = {
+        "email": request.form.get("email", "")[:320],
+        "first_name": request.form.get("first_name", "")[:100],
+    }
+    context = {**clinic_context(), "errors": errors, "values": values, "sequence": sequence}
+    return render_template("sequence_landing.html" if sequence else "landing.html", **context), 400
 
 
 def subscribe_json():
@@ -130,7 +155,7 @@ def check_inbox():
 def allowed_origin() -> str | None:
     """Return the request's Origin if settings allow it to post with JavaScript."""
     origin = request.headers.get("Origin")
-    return origin if origin and origin in get_settings().embed_allowed_origins else None
+    return origin if origin and origin in embed_origins(get_session(), get_settings()) else None
 
 
 def preflight() -> Response:

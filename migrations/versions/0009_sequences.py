@@ -1,7 +1,7 @@
 """many sequences with their own pages, subject tests, and signup rollups per sequence
 
 Revision ID: 0009_sequences
-Revises: 0004
+Revises: 0005_admin
 Create Date: 2026-12-03 12:30:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009_sequences'
-down_revision = '0004'
+down_revision = '0005_admin'
 branch_labels = None
 depends_on = None
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import g, render_template, request
 from sqlalchemy import select
 
+from campaigns.clinic import embed_origins
 from campaigns.models import Sequence
 from campaigns.sequences.catalog import PUBLIC
 from web.admin import bp
-from web.admin.auth import login_required
+from web.admin.access import login_required
 from web.database import get_session, get_settings
 from web.public import clinic_context
 
@@ -25,5 +26,5 @@ def embed():
     snippet = render_template(
         "admin/embed_snippet.html", base=settings.public_base_url, sequence=chosen, **clinic_context()
     )
-    context = {"snippet": snippet.strip(), "origins": settings.embed_allowed_origins, "user": g.user}
+    context = {"snippet": snippet.strip(), "origins": embed_origins(get_session(), settings), "user": g.user}
     return render_template("admin/embed.html", sequences=sequences, chosen=chosen, **context)

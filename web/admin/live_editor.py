@@ -15,10 +15,9 @@ from campaigns.content_checks import validate_step
 from campaigns.step_publishing import review_fields
 from campaigns.test_send import preview
 from web.admin import bp
-from web.admin.auth import login_required
+from web.admin.access import login_required
 from web.admin.steps import find_step
 from web.database import get_session, get_settings
-from web.security import check_csrf
 
 PREVIEW_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'"
 MAX_FIELD = 100_000
@@ -35,7 +34,6 @@ def _typed() -> dict[str, str]:
 @login_required
 def live_check(step_id: int):
     """Return the claims check (or the problems) of what is typed, as an HTML fragment."""
-    check_csrf()
     step, settings = find_step(step_id), get_settings()
     fields, sender = _typed(), sender_for(get_session(), settings)
     subject_b = request.form.get("subject_b", "")[:200].strip() or None
@@ -54,7 +52,6 @@ def live_check(step_id: int):
 @login_required
 def live_preview(step_id: int):
     """Show what is typed as a sample subscriber would get it (posted into a preview frame)."""
-    check_csrf()
     step = find_step(step_id)
     fields, sender = _typed(), sender_for(get_session(), get_settings())
     problems = validate_step(fields, sender)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from campaigns.errors import ValidationError
@@ -20,9 +20,8 @@ from campaigns.sequences.catalog import (
 )
 from campaigns.statuses import Role, SequenceStatus
 from web.admin import bp
-from web.admin.sending import audit, role_required
+from web.admin.access import audit, role_required
 from web.database import get_session
-from web.security import check_csrf
 
 EDITORS = (Role.ADMIN, Role.EDITOR)
 FIELDS = ("name", "slug", "description", "landing_heading", "landing_text")
@@ -65,7 +64,6 @@ def new_sequence():
 @role_required(*EDITORS)
 def create_sequence_view():
     """Create the sequence as a draft; a copy brings every step's draft along."""
-    check_csrf()
     db, now, details = get_session(), datetime.now(UTC), details_from_form()
     raw_source = request.form.get("source", "")
     source = db.get(Sequence, int(raw_source)) if raw_source.isdigit() else None
@@ -97,7 +95,6 @@ def sequence_settings(sequence_id: int):
 @role_required(*EDITORS)
 def save_sequence_settings(sequence_id: int):
     """Save the details, or show the form again with what needs fixing."""
-    check_csrf()
     db, now, found = get_session(), datetime.now(UTC), find_sequence(sequence_id)
     details = details_from_form()
     errors = problems_with(db, details, found.id)
@@ -107,7 +104,8 @@ def save_sequence_settings(sequence_id: int):
     update_details(db, found, details, now)
     audit("sequence.update", f"sequence:{found.id}", now)
     db.commit()
-    return redirect(url_for("admin.sequence", sequence_id=found.id, saved=1), code=303)
+    flash("Settings saved.", "info")
+    return redirect(url_for("admin.sequence", sequence_id=found.id), code=303)
 
 
 @bp.post("/sequences/<int:sequence_id>/start")
@@ -125,7 +123,6 @@ def archive_sequence(sequence_id: int):
 
 
 def _move(sequence_id: int, status: SequenceStatus):
-    check_csrf()
     db, now, found = get_session(), datetime.now(UTC), find_sequence(sequence_id)
     try:
         change_status(db, found, status, now)

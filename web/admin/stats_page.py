@@ -10,7 +10,7 @@ from flask import Response, abort, g, render_template, request
 
 from campaigns.sequences.report import DAILY_SERIES, PERIODS, Report, sequence_report
 from web.admin import bp
-from web.admin.auth import login_required
+from web.admin.access import login_required
 from web.admin.charts import line_chart
 from web.admin.sequence_settings import find_sequence
 from web.database import get_session

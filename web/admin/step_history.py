@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from campaigns.errors import ValidationError
 from campaigns.sequences.step_history import diff, history, restore_as_draft, version_of
 from campaigns.sequences.subject_tests import pick_winner
 from campaigns.statuses import Role
 from web.admin import bp
-from web.admin.auth import login_required
-from web.admin.sending import audit, role_required
+from web.admin.access import audit, login_required, role_required
 from web.admin.steps import find_step
 from web.database import get_session
-from web.security import check_csrf
 
 
 def _version_arg(name: str, default: int) -> int:
@@ -49,7 +47,6 @@ def step_versions(step_id: int):
 @role_required(Role.ADMIN, Role.EDITOR)
 def restore_version(step_id: int, number: int):
     """Make a published version the draft again; it sends once published."""
-    check_csrf()
     step, db, now = find_step(step_id), get_session(), datetime.now(UTC)
     try:
         restore_as_draft(step, version_of(db, step, number), now)
@@ -57,14 +54,14 @@ def restore_version(step_id: int, number: int):
         abort(404, description=str(exc))
     audit("step.restore", f"step:{step.id}", now, version=number)
     db.commit()
-    return redirect(url_for("admin.edit_step", step_id=step.id, restored=number), code=303)
+    flash(f"Version {number} is the draft again: publish it to send it.", "info")
+    return redirect(url_for("admin.edit_step", step_id=step.id), code=303)
 
 
 @bp.post("/steps/<int:step_id>/winner")
 @role_required(Role.ADMIN, Role.EDITOR)
 def choose_winner(step_id: int):
     """Send everyone from now on the chosen subject."""
-    check_csrf()
     step, db, now = find_step(step_id), get_session(), datetime.now(UTC)
     try:
         pick_winner(step, request.form.get("variant", ""), now)
@@ -72,4 +69,5 @@ def choose_winner(step_id: int):
         abort(400, description=str(exc))
     audit("step.winner", f"step:{step.id}", now, variant=step.ab_winner)
     db.commit()
+    flash(f"Everyone gets subject {step.ab_winner.upper()} from now on.", "info")
     return redirect(url_for("admin.edit_step", step_id=step.id), code=303)

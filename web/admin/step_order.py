@@ -11,17 +11,15 @@ from campaigns.errors import ValidationError
 from campaigns.sequences.step_order import duplicate_step, move_step
 from campaigns.statuses import Role
 from web.admin import bp
-from web.admin.sending import audit, role_required
+from web.admin.access import audit, role_required
 from web.admin.steps import find_step
 from web.database import get_session, get_settings
-from web.security import check_csrf
 
 
 @bp.post("/steps/<int:step_id>/move")
 @role_required(Role.ADMIN, Role.EDITOR)
 def move_step_view(step_id: int):
     """Move the step to the place posted in `to` (1 = first); everyone keeps their place."""
-    check_csrf()
     step, db, now = find_step(step_id), get_session(), datetime.now(UTC)
     raw = request.form.get("to", "").strip()
     if not raw.isdigit() or len(raw) > 4:
@@ -41,7 +39,6 @@ def move_step_view(step_id: int):
 @role_required(Role.ADMIN, Role.EDITOR)
 def duplicate_step_view(step_id: int):
     """Insert an unpublished copy of the step right after it, and open it."""
-    check_csrf()
     step, db, now = find_step(step_id), get_session(), datetime.now(UTC)
     copy = duplicate_step(db, step, now)
     audit("step.duplicate", f"step:{copy.id}", now, copied_from=step.id)
