@@ -72,6 +72,9 @@ def test_renaming_and_archiving(client, db, settings) -> None:
     db.expire_all()
     assert (sequence.name, sequence.slug) == ("Sleep", "sleep")
     post(f"/admin/sequences/{sequence.id}/start")
+    assert "cannot be started again" in client.get(f"/admin/sequences/{sequence.id}/archive").text
+    db.expire_all()
+    assert db.get_one(Sequence, sequence.id).status == SequenceStatus.ACTIVE  # asking changes nothing
     assert post(f"/admin/sequences/{sequence.id}/archive").status_code == 303
     assert client.get("/s/sleep").status_code == 404
     assert post(f"/admin/sequences/{sequence.id}/start").status_code == 409

@@ -10,17 +10,16 @@ from sqlalchemy import select
 from campaigns.errors import ValidationError
 from campaigns.models import Sequence
 from campaigns.sequences.catalog import (
-    Details,
     change_status,
     create_sequence,
     duplicate_sequence,
     problems_with,
-    slug_from,
     update_details,
 )
 from campaigns.statuses import Role, SequenceStatus
 from web.admin import bp
 from web.admin.access import audit, role_required
+from web.admin.sequence_forms import NewSequenceForm, SequenceForm
 from web.database import get_session
 
 EDITORS = (Role.ADMIN, Role.EDITOR)
@@ -33,13 +32,6 @@ def find_sequence(sequence_id: int) -> Sequence:
     if found is None:
         abort(404)
     return found
-
-
-def details_from_form() -> Details:
-    """Read a sequence's details from the posted form."""
-    values = {name: request.form.get(name, "")[:5000] for name in FIELDS}
-    values["slug"] = values["slug"].strip().lower() or slug_from(values["name"])
-    return Details(**values)
 
 
 def _all_sequences() -> list[Sequence]:
@@ -64,10 +56,11 @@ def new_sequence():
 @role_required(*EDITORS)
 def create_sequence_view():
     """Create the sequence as a draft; a copy brings every step's draft along."""
-    db, now, details = get_session(), datetime.now(UTC), details_from_form()
-    raw_source = request.form.get("source", "")
+    db, now, form = get_session(), datetime.now(UTC), NewSequenceForm()
+    form.validate()
+    details, raw_source = form.details(), (form.source.data or "")[:20]
     source = db.get(Sequence, int(raw_source)) if raw_source.isdigit() else None
-    errors = problems_with(db, details)
+    errors = {**problems_with(db, details), **form.problems()}
     if raw_source and source is None:
         errors["source"] = "Choose a sequence to copy, or none."
     if errors:
@@ -96,8 +89,10 @@ def sequence_settings(sequence_id: int):
 def save_sequence_settings(sequence_id: int):
     """Save the details, or show the form again with what needs fixing."""
     db, now, found = get_session(), datetime.now(UTC), find_sequence(sequence_id)
-    details = details_from_form()
-    errors = problems_with(db, details, found.id)
+    form = SequenceForm()
+    form.validate()
+    details = form.details()
+    errors = {**problems_with(db, details, found.id), **form.problems()}
     if errors:
         context = {"sequence": found, "values": details.__dict__, "errors": errors, "user": g.user}
         return render_template("admin/sequence_settings.html", **context), 400
@@ -113,6 +108,22 @@ def save_sequence_settings(sequence_id: int):
 def start_sequence(sequence_id: int):
     """Start a draft sequence: its page takes signups and its published emails send."""
     return _move(sequence_id, SequenceStatus.ACTIVE)
+
+
+@bp.get("/sequences/<int:sequence_id>/archive")
+@role_required(*EDITORS)
+def confirm_archive(sequence_id: int):
+    """Ask before archiving: it cannot be undone."""
+    found = find_sequence(sequence_id)
+    question = {
+        "title": f"Archive “{found.name}”?",
+        "explanation": "Its page stops taking signups and nobody in it is mailed again; its numbers stay. "
+        "An archived sequence cannot be started again: duplicate it instead.",
+        "action": url_for("admin.archive_sequence", sequence_id=found.id),
+        "button": "Archive",
+        "back": url_for("admin.sequence", sequence_id=found.id),
+    }
+    return render_template("admin/confirm.html", user=g.user, **question)
 
 
 @bp.post("/sequences/<int:sequence_id>/archive")
