@@ -61,6 +61,7 @@ def write_step(page, subject: str) -> None:
     page.get_by_role("button", name="Save draft").click()
     page.get_by_text("Draft saved.").wait_for()
     page.get_by_role("button", name="Publish this draft").click()
+    page.get_by_role("button", name="Publish", exact=True).click()
     page.get_by_text("Published as version 1.").wait_for()
     page.get_by_role("link", name="Back to the sequence").click()
 
