@@ -88,18 +88,21 @@ def test_a_viewer_cannot_create_or_move(client, db, settings) -> None:
     assert "Move email 1 down" not in client.get(f"/admin/sequences/{sequence.id}").text
 
 
-def test_signups_on_a_sequence_page_and_in_json_are_for_that_sequence(client, db, settings) -> None:
+def test_signups_on_a_sequence_page_and_in_json_are_for_that_sequence(client, db, settings, run_jobs) -> None:
     post, _, sequence = make_sequence(client, db, settings)
     post(f"/admin/sequences/{sequence.id}/start")
     form = {"email": "ada@example.com", "consent": "yes", "sequence": "sleep-and-pain"}
     assert client.post("/subscribe", data=form).status_code == 303
     body = {"email": "bo@example.com", "consent": True, "sequence": "sleep-and-pain"}
     assert client.post("/subscribe", json=body).status_code == 202
+    run_jobs()  # the job that decides each recorded signup
     records = db.scalars(select(ConsentRecord).order_by(ConsentRecord.id)).all()
     assert [r.sequence_id for r in records] == [sequence.id, sequence.id]
 
 
-def test_a_signup_for_an_unknown_sequence_is_refused_and_stores_nothing(client, db, settings) -> None:
+def test_a_signup_for_an_unknown_sequence_is_refused_and_stores_nothing(
+    client, db, settings, run_jobs
+) -> None:
     seeded(db, settings)
     body = {"email": "bo@example.com", "consent": True, "sequence": "no-such-thing"}
     response = client.post("/subscribe", json=body)
@@ -108,6 +111,7 @@ def test_a_signup_for_an_unknown_sequence_is_refused_and_stores_nothing(client, 
         assert client.post("/subscribe", json={**body, "sequence": slug}).status_code == 400
     form = {"email": "ada@example.com", "consent": "yes", "sequence": "no-such-thing"}
     assert client.post("/subscribe", data=form).status_code == 400
+    run_jobs()
     assert db.scalars(select(ConsentRecord)).all() == []
 
 

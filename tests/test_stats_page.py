@@ -10,24 +10,25 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaigns.confirmation import confirm
 from campaigns.conversions import Booking, record_conversion
 from campaigns.models import ConsentRecord, Link, Send
 from campaigns.statuses import Role
 from campaigns.tracking import Hit, record_hits
 from tests.factories import START, seeded
 from tests.test_sequence_changes import tick
+from tests.test_sequences import press_confirm
 from tests.test_stats import HUMAN
 from tests.test_step_editor import sign_in_as
 
 
-def walk(client, db: Session, settings):
+def walk(client, db: Session, settings, run_jobs):
     """Four sign up, three confirm, all get email 1; opens (one by Apple's proxy), a click, a booking."""
     sequence = seeded(db, settings)
     for n in range(4):
         client.post("/subscribe", json={"email": f"reader{n}@example.com", "consent": True})
+    run_jobs()
     for record in db.scalars(select(ConsentRecord).order_by(ConsentRecord.id)).all()[:3]:
-        confirm(db, record.subscriber_id, record.id, settings.clinic_timezone, START)
+        press_confirm(db, record, settings)
     db.commit()
     tick(settings, 0.01)
     sends = db.scalars(select(Send).order_by(Send.id)).all()
@@ -48,8 +49,8 @@ def cell(page: str, stage: str) -> int:
     return int(re.search(rf'data-stage="{re.escape(stage)}">(\d+)<', page).group(1))
 
 
-def test_the_funnel_matches_the_stats_command(client, runner, db: Session, settings) -> None:
-    sequence = walk(client, db, settings)
+def test_the_funnel_matches_the_stats_command(client, runner, db: Session, settings, run_jobs) -> None:
+    sequence = walk(client, db, settings, run_jobs)
     sign_in_as(client, db, Role.VIEWER)
     page = client.get(f"/admin/sequences/{sequence.id}/stats").text
     line = next(row for row in runner.invoke(args=["stats"]).output.splitlines() if row.split()[:1] == ["1"])
@@ -74,8 +75,8 @@ def test_the_chart_is_svg_with_its_numbers_in_a_table(client, db: Session, setti
     assert client.get("/admin/sequences/999/stats").status_code == 404
 
 
-def test_the_csv_has_the_same_numbers(client, db: Session, settings) -> None:
-    sequence = walk(client, db, settings)
+def test_the_csv_has_the_same_numbers(client, db: Session, settings, run_jobs) -> None:
+    sequence = walk(client, db, settings, run_jobs)
     sign_in_as(client, db, Role.VIEWER)
     response = client.get(f"/admin/sequences/{sequence.id}/stats.csv")
     assert response.mimetype == "text/csv"

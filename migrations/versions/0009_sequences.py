@@ -1,7 +1,7 @@
 """many sequences with their own pages, subject tests, and signup rollups per sequence
 
 Revision ID: 0009_sequences
-Revises: 0005_admin
+Revises: 0007_hardening
 Create Date: 2026-12-03 12:30:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009_sequences'
-down_revision = '0005_admin'
+down_revision = '0007_hardening'
 branch_labels = None
 depends_on = None
 
@@ -36,6 +36,11 @@ def upgrade() -> None:
         batch.create_foreign_key(
             'fk_consent_records_sequence_id_sequences', 'sequences', ['sequence_id'], ['id']
         )
+    with op.batch_alter_table('signup_attempts') as batch:
+        batch.add_column(sa.Column('sequence_id', sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            'fk_signup_attempts_sequence_id_sequences', 'sequences', ['sequence_id'], ['id']
+        )
     op.create_table('sequence_rollups',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sequence_id', sa.Integer(), nullable=False),
@@ -50,6 +55,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('sequence_rollups')
+    with op.batch_alter_table('signup_attempts') as batch:
+        batch.drop_constraint('fk_signup_attempts_sequence_id_sequences', type_='foreignkey')
+        batch.drop_column('sequence_id')
     with op.batch_alter_table('consent_records') as batch:
         batch.drop_constraint('fk_consent_records_sequence_id_sequences', type_='foreignkey')
         batch.drop_column('sequence_id')
