@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session
 
 from campaigns.alerts import raise_outage, sending_paused
 from campaigns.composing import Sender
-from campaigns.enrollment import enroll_in_default
 from campaigns.errors import ProviderOutage
 from campaigns.models import ConsentRecord, Suppression
 from campaigns.notices import notice
 from campaigns.outgoing import SendOutcome
 from campaigns.people.hashing import forget_erasure
 from campaigns.providers import Provider
+from campaigns.sequences.joining import join_on_confirming
 from campaigns.signup import FORM_CHANNELS, blocking_suppression
 from campaigns.statuses import SubscriberStatus, SuppressionReason
 from campaigns.tokens import sign, unsign_ids
@@ -171,7 +171,7 @@ def confirm(
     issued: datetime | None = None,
     erasure_key: str | None = None,
 ) -> ConfirmOutcome:
-    """Confirm a subscription: activate the subscriber and enroll them in the default sequence.
+    """Confirm a subscription: activate the subscriber and enroll them in the sequences they chose.
 
     `issued` is when the link was made (its token's stamp); without it the link counts as new.
     A confirmed form signup with new consent also clears the address's erased hash, if any.
@@ -199,7 +199,7 @@ def confirm(
         session.delete(left)  # they chose to come back
     if erasure_key is not None and record.source in FORM_CHANNELS:
         forget_erasure(session, erasure_key, subscriber.email)
-    enroll_in_default(session, subscriber, ZoneInfo(subscriber.timezone or fallback_zone), now)
+    join_on_confirming(session, subscriber, record, ZoneInfo(subscriber.timezone or fallback_zone), now)
     return ConfirmOutcome.CONFIRMED
 
 
@@ -220,6 +220,7 @@ def request_new_link(
         page=original.page,
         consent_text=original.consent_text,
         consent_version=original.consent_version,
+        sequence_id=original.sequence_id,
     )
     session.add(record)
     session.flush()

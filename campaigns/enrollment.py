@@ -60,8 +60,17 @@ def default_sequence(session: Session) -> Sequence | None:
 def enroll_in_default(session: Session, subscriber: Subscriber, zone: ZoneInfo, now: datetime) -> None:
     """Enroll a newly confirmed subscriber in the default sequence, or resume where they left it."""
     sequence = default_sequence(session)
-    if sequence is None:
-        return
+    if sequence is not None:
+        join(session, subscriber, sequence, zone, now)
+
+
+def join(session: Session, subscriber: Subscriber, sequence: Sequence, zone: ZoneInfo, now: datetime) -> bool:
+    """Enroll a confirmed subscriber in `sequence`, or resume where they left it; tell whether they joined.
+
+    Someone still in the sequence, or who finished it, stays where they are.
+    """
+    if sequence.status not in (SequenceStatus.ACTIVE, SequenceStatus.PAUSED):
+        return False
     existing = session.scalar(
         select(Enrollment).where(
             Enrollment.subscriber_id == subscriber.id, Enrollment.sequence_id == sequence.id
@@ -69,9 +78,12 @@ def enroll_in_default(session: Session, subscriber: Subscriber, zone: ZoneInfo, 
     )
     if existing is None:
         enroll(session, subscriber, sequence, zone, now)
-    elif existing.status == EnrollmentStatus.EXITED:
+        return True
+    if existing.status == EnrollmentStatus.EXITED:
         existing.status, existing.ended_at, existing.exit_reason = EnrollmentStatus.ACTIVE, None, None
         _point_at(existing, existing.next_step, zone, now, now)
+        return True
+    return False
 
 
 def advance(enrollment: Enrollment, sent: Step, steps: list[Step], zone: ZoneInfo, now: datetime) -> None:

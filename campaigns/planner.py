@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple, cast
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
-from campaigns.models import Enrollment, Send, Sequence, StepVersion
+from campaigns.models import Enrollment, Send, Sequence
+from campaigns.sequences.step_order import already_had, skip_had
+from campaigns.sequences.subject_tests import NewestVersions, newest_versions
 from campaigns.set_sql import among, insert_rows
 from campaigns.statuses import EnrollmentStatus, SendStatus, SequenceStatus
 
@@ -59,14 +61,19 @@ def claim_due_sends(
     ]
     if not rows:
         return ClaimedBatch([], after_id)
-    versions = _latest_versions(session, {row.step_id for row in rows})
+    last_id = rows[-1].enrollment_id
+    versions = newest_versions(session, {row.step_id for row in rows})
+    # A step moved behind someone who had it already: they skip it.
+    had = already_had(session, {row.enrollment_id: row.step_id for row in rows})
+    skip_had(session, had, now)
+    rows = [row for row in rows if row.enrollment_id not in had]
     # A step skipped earlier (the subscriber had left, then came back) reuses its row.
     reused = _requeue_skipped(session, rows, versions, now)
     fresh = [
         {
             "enrollment_id": enrollment_id,
             "step_id": step_id,
-            "step_version_id": versions.get(step_id),
+            "step_version_id": versions.for_subscriber(step_id, subscriber_id),
             "subscriber_id": subscriber_id,
             "status": SendStatus.QUEUED,
             "queued_at": now,
@@ -82,14 +89,15 @@ def claim_due_sends(
         .values(next_send_at=None)
         .execution_options(synchronize_session=False)
     )
-    return ClaimedBatch(sorted(created + list(reused.values())), rows[-1].enrollment_id)
+    return ClaimedBatch(sorted(created + list(reused.values())), last_id)
 
 
 def _requeue_skipped(
-    session: Session, rows: list[Due], versions: dict[int, int], now: datetime
+    session: Session, rows: list[Due], versions: NewestVersions, now: datetime
 ) -> dict[int, int]:
     """Queue again the skipped sends of these enrollments' next steps; map enrollment id -> send id."""
     next_step = {enrollment_id: step_id for enrollment_id, step_id, _ in rows}
+    subscriber = {row.enrollment_id: row.subscriber_id for row in rows}
     skipped = session.execute(
         select(Send.id, Send.enrollment_id, Send.step_id).where(
             among(session, Send.enrollment_id, next_step), Send.status == SendStatus.SKIPPED
@@ -108,26 +116,7 @@ def _requeue_skipped(
                 status=SendStatus.QUEUED,
                 queued_at=now,
                 error=None,
-                step_version_id=versions.get(next_step[enrollment_id]),
+                step_version_id=versions.for_subscriber(next_step[enrollment_id], subscriber[enrollment_id]),
             )
         )
     return reused
-
-
-def _latest_versions(session: Session, step_ids: set[int]) -> dict[int, int]:
-    """Map each step id to the id of its newest published version."""
-    if not step_ids:
-        return {}
-    newest = (
-        select(StepVersion.step_id, func.max(StepVersion.version).label("version"))
-        .where(StepVersion.step_id.in_(step_ids))
-        .group_by(StepVersion.step_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(StepVersion.step_id, StepVersion.id).join(
-            newest,
-            (StepVersion.step_id == newest.c.step_id) & (StepVersion.version == newest.c.version),
-        )
-    )
-    return {step_id: version_id for step_id, version_id in rows}

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from campaigns.models import LinkRollup, StatRollup
+from campaigns.models import LinkRollup, SequenceRollup, StatRollup
 
 METRICS = (
     "sent", "delivered", "bounced", "dropped", "opened", "opened_human", "clicked", "clicked_human",
@@ -48,6 +48,21 @@ def bump_links(session: Session, clicks: Counter[int], human: Counter[int]) -> N
                 "clicks": LinkRollup.clicks + statement.excluded.clicks,
                 "human_clicks": LinkRollup.human_clicks + statement.excluded.human_clicks,
             },
+        ),
+        rows,
+    )
+
+
+def bump_sequence(session: Session, counts: Counter[tuple[int, date, str]]) -> None:
+    """Add signups and confirmations (by sequence, day and metric) to the sequence rollups."""
+    rows = [{"sequence_id": s, "day": d, "metric": m, "count": n} for (s, d, m), n in counts.items() if n]
+    if not rows:
+        return
+    statement = _insert(session)(SequenceRollup)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["sequence_id", "day", "metric"],
+            set_={"count": SequenceRollup.count + statement.excluded.count},
         ),
         rows,
     )

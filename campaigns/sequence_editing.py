@@ -61,22 +61,33 @@ def insert_step(session: Session, sequence: Sequence, position: int, draft: Step
 def publish_step(
     session: Session, step: Step, fallback_zone: str, now: datetime, user_id: int | None = None
 ) -> StepVersion:
-    """Freeze the step's draft as its next version; a newly live step joins enrollments not yet past it."""
+    """Freeze the step's draft as its next version; a newly live step joins enrollments not yet past it.
+
+    A draft with a second subject publishes a second row of the same version (variant "b"),
+    and starts its subject test afresh.
+    """
     newest = session.scalar(select(func.max(StepVersion.version)).where(StepVersion.step_id == step.id))
-    version = StepVersion(
-        step_id=step.id,
-        version=(newest or 0) + 1,
-        subject=step.subject,
-        preheader=step.preheader,
-        body=step.body,
-        published_at=now,
-        published_by_id=user_id,
-    )
-    session.add(version)
+    subjects = {"a": step.subject} | ({"b": step.subject_b} if step.subject_b else {})
+    rows = [
+        StepVersion(
+            step_id=step.id,
+            version=(newest or 0) + 1,
+            variant=variant,
+            subject=subject,
+            preheader=step.preheader,
+            body=step.body,
+            published_at=now,
+            published_by_id=user_id,
+        )
+        for variant, subject in subjects.items()
+    ]
+    session.add_all(rows)
+    step.ab_winner = None
     session.flush()
+    session.expire(step, ["versions"])
     if newest is None:
         _route_into(session, step, fallback_zone, now)
-    return version
+    return rows[0]
 
 
 def delete_step(session: Session, step: Step, fallback_zone: str, now: datetime) -> None:
@@ -84,7 +95,7 @@ def delete_step(session: Session, step: Step, fallback_zone: str, now: datetime)
     step.deleted_at = step.updated_at = now
     session.flush()
     steps = live_steps(session, step.sequence_id)
-    for enrollment, zone in _waiting_for(session, [step.id], fallback_zone):
+    for enrollment, zone in waiting_for(session, [step.id], fallback_zone):
         skip_step(enrollment, step, steps, zone, now)
 
 
@@ -94,11 +105,11 @@ def _route_into(session: Session, step: Step, fallback_zone: str, now: datetime)
     following = [s for s in steps if s.position > step.position]
     if not following:  # a new last step: those who completed already have moved on
         return
-    for enrollment, zone in _waiting_for(session, [following[0].id], fallback_zone):
+    for enrollment, zone in waiting_for(session, [following[0].id], fallback_zone):
         point_at(enrollment, step, zone, now)
 
 
-def _waiting_for(
+def waiting_for(
     session: Session, step_ids: list[int], fallback_zone: str
 ) -> list[tuple[Enrollment, ZoneInfo]]:
     """Active enrollments whose next step is one of `step_ids` and not yet claimed, with their zone."""

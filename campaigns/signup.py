@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from campaigns.models import ConsentRecord, SignupAttempt, Subscriber, Suppression
+from campaigns.models import ConsentRecord, Sequence, SignupAttempt, Subscriber, Suppression
 from campaigns.people.hashing import erased_suppression
+from campaigns.sequences.joining import count_signup, is_in, join_confirmed, sequence_for
 from campaigns.statuses import SubscriberStatus, SuppressionReason
 
 CHANNELS = ("form", "embed", "api", "import")
@@ -39,6 +41,7 @@ class Signup:
     user_agent: str | None
     consent_text: str
     consent_version: str
+    sequence_id: int | None = None  # None: the default sequence
 
 
 def blocking_suppression(session: Session, email: str) -> Suppression | None:
@@ -55,12 +58,19 @@ def blocking_suppression(session: Session, email: str) -> Suppression | None:
 
 
 def sign_up(
-    session: Session, signup: Signup, now: datetime, erasure_key: str | None = None
+    session: Session,
+    signup: Signup,
+    now: datetime,
+    *,
+    erasure_key: str | None = None,
+    fallback_zone: str = "UTC",
 ) -> ConsentRecord | None:
     """Record the signup; return the consent record a confirmation is owed for, or None.
 
-    With `erasure_key` (the secret key), an erased address is refused unless it comes through a
-    form with new consent; confirming that signup then clears the erased hash.
+    A confirmed subscriber who signs up for another sequence joins it at once: the address
+    is confirmed already. The signup still leaves its own consent record. With `erasure_key`
+    (the secret key), an erased address is refused unless it comes through a form with new
+    consent; confirming that signup then clears the erased hash.
     """
     if blocking_suppression(session, signup.email):
         return None
@@ -71,12 +81,29 @@ def sign_up(
     ):
         return None
     subscriber = _find_or_create(session, signup, now)
+    sequence = sequence_for(session, signup.sequence_id)
+    if subscriber.status == SubscriberStatus.ACTIVE:
+        if sequence is None or is_in(session, subscriber, sequence):
+            return None  # nothing new to join
+        record = _record(session, subscriber, signup, sequence, now)
+        join_confirmed(session, subscriber, record, ZoneInfo(subscriber.timezone or fallback_zone), now)
+        return None
     if subscriber.status not in (SubscriberStatus.PENDING, SubscriberStatus.UNSUBSCRIBED):
-        return None  # already active, or bounced or complained: nothing to confirm
-    # A repeat signup keeps what it typed on its own record: anyone can type any address, so a
-    # name or time zone changes only when the person confirms that record.
+        return None  # bounced or complained: nothing to confirm
+    return _record(session, subscriber, signup, sequence, now)
+
+
+def _record(
+    session: Session, subscriber: Subscriber, signup: Signup, sequence: Sequence | None, now: datetime
+) -> ConsentRecord:
+    """Store the evidence of this signup, and count it towards its sequence.
+
+    A repeat signup keeps what it typed on its own record: anyone can type any address, so a
+    name or time zone changes only when the person confirms that record.
+    """
     record = ConsentRecord(
         subscriber=subscriber,
+        sequence_id=sequence.id if sequence else None,
         email=signup.email,
         created_at=now,
         ip_address=signup.ip_address,
@@ -90,6 +117,7 @@ def sign_up(
     )
     session.add(record)
     session.flush()
+    count_signup(session, record, now)
     return record
 
 
@@ -105,6 +133,7 @@ def record_attempt(session: Session, signup: Signup, now: datetime) -> SignupAtt
         user_agent=signup.user_agent,
         consent_text=signup.consent_text,
         consent_version=signup.consent_version,
+        sequence_id=signup.sequence_id,
         created_at=now,
     )
     session.add(attempt)
@@ -112,7 +141,9 @@ def record_attempt(session: Session, signup: Signup, now: datetime) -> SignupAtt
     return attempt
 
 
-def take_attempt(session: Session, attempt_id: int, erasure_key: str | None = None) -> ConsentRecord | None:
+def take_attempt(
+    session: Session, attempt_id: int, *, erasure_key: str | None = None, fallback_zone: str = "UTC"
+) -> ConsentRecord | None:
     """Decide a recorded attempt as `sign_up` does, as of when it was made, and delete it.
 
     Returns the consent record a confirmation is owed for, or None (also if another job took it).
@@ -130,9 +161,10 @@ def take_attempt(session: Session, attempt_id: int, erasure_key: str | None = No
         user_agent=attempt.user_agent,
         consent_text=attempt.consent_text,
         consent_version=attempt.consent_version,
+        sequence_id=attempt.sequence_id,
     )
     session.delete(attempt)
-    return sign_up(session, signup, attempt.created_at, erasure_key)
+    return sign_up(session, signup, attempt.created_at, erasure_key=erasure_key, fallback_zone=fallback_zone)
 
 
 def leftover_attempts(session: Session, now: datetime) -> list[int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -30,6 +30,8 @@ class Draft:
     window_start_hour: int
     window_end_hour: int
     window_weekdays: int
+    subject_b: str = ""  # a second subject to test; empty for none
+    ab_sample_size: int | None = None  # sends per subject before the engine picks
 
     @property
     def fields(self) -> dict[str, str]:
@@ -46,14 +48,23 @@ def schedule_problems(draft: Draft) -> list[ContentProblem]:
         problems.append(ContentProblem("window", 0, "must start before it ends, between 0:00 and 24:00"))
     if not 0 < draft.window_weekdays < 128:
         problems.append(ContentProblem("window", 0, "must allow at least one weekday"))
+    if draft.ab_sample_size is not None and not 10 <= draft.ab_sample_size <= 1_000_000:
+        problems.append(ContentProblem("sample size", 0, "must be from 10 to 1,000,000 emails per subject"))
+    if draft.subject_b.strip() and draft.subject_b.strip() == draft.subject.strip():
+        problems.append(ContentProblem("subject B", 0, "must differ from the first subject"))
     return problems
 
 
 def save_draft(step: Step, draft: Draft, sender: Sender, now: datetime) -> list[ContentProblem]:
     """Save the draft if it is valid; otherwise change nothing and return the problems."""
     problems = schedule_problems(draft) + validate_step(draft.fields, sender)
+    if draft.subject_b.strip():
+        second = validate_step({**draft.fields, "subject": draft.subject_b}, sender)
+        problems += [ContentProblem("subject B", p.line, p.message) for p in second if p.field == "subject"]
     if problems:
         return problems
+    step.subject_b = draft.subject_b.strip() or None
+    step.ab_sample_size = draft.ab_sample_size
     step.subject, step.preheader, step.body = draft.subject, draft.preheader, draft.body
     step.delay_minutes = draft.delay_minutes
     step.window_start_hour, step.window_end_hour = draft.window_start_hour, draft.window_end_hour
@@ -63,9 +74,24 @@ def save_draft(step: Step, draft: Draft, sender: Sender, now: datetime) -> list[
 
 def review(step: Step, sender: Sender, instance_dir: Path | None = None) -> list[Finding]:
     """Return the claims findings and structural blockers for the step's draft."""
-    findings = check_claims(step.subject, step.preheader, step.body, default_rules(instance_dir))
-    content = Content(step.subject, step.preheader, step.body)
-    email = render_step(sender, content, has_first_name=True).email
+    return review_fields(step.subject, step.preheader, step.body, step.subject_b, sender, instance_dir)
+
+
+def review_fields(
+    subject: str,
+    preheader: str,
+    body: str,
+    subject_b: str | None,
+    sender: Sender,
+    instance_dir: Path | None = None,
+) -> list[Finding]:
+    """Return the claims findings and structural blockers for content not saved yet."""
+    rules = default_rules(instance_dir)
+    findings = check_claims(subject, preheader, body, rules)
+    if subject_b:
+        second = check_claims(subject_b, "", "", rules)
+        findings += [replace(f, field="subject B") for f in second if f.field == "subject"]
+    email = render_step(sender, Content(subject, preheader, body), has_first_name=True).email
     return findings + check_structure(email, sender.postal_address)
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.clinic import sender_for
+from campaigns.clinic import get_profile, sender_for
 from campaigns.confirmation import owed_confirmations
 from campaigns.db import session_scope
 from campaigns.delivery import deliver_batch
@@ -70,7 +70,13 @@ def take_leftover_attempts(
         leftover = leftover_attempts(session, now)
     for attempt_id in leftover:
         with session_scope(sessions) as session:
-            take_attempt(session, attempt_id, erasure_key)
+            profile = get_profile(session)
+            take_attempt(
+                session,
+                attempt_id,
+                erasure_key=erasure_key,
+                fallback_zone=profile.timezone if profile else "UTC",
+            )
 
 
 def run_tick(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, send_from_directory
+from flask import Blueprint, abort, current_app, render_template, send_from_directory
 
 from campaigns.clinic import get_profile, sender_for
 from campaigns.consent import consent_text
+from campaigns.sequences.catalog import joinable
 from web.database import get_session, get_settings
 
 bp = Blueprint("public", __name__)
@@ -31,6 +32,15 @@ def clinic_context() -> dict[str, str]:
 def landing():
     """Show the landing page in the clinic's branding."""
     return render_template("landing.html", **clinic_context())
+
+
+@bp.get("/s/<slug>")
+def sequence_landing(slug: str):
+    """Show one sequence's own signup page, or 404 while it takes no signups."""
+    sequence = joinable(get_session(), slug[:80])
+    if sequence is None:
+        abort(404)
+    return render_template("sequence_landing.html", sequence=sequence, **clinic_context())
 
 
 @bp.get("/privacy")

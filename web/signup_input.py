@@ -14,7 +14,7 @@ from campaigns.signup import Signup
 MAX_PAGE_LENGTH = 500
 MAX_USER_AGENT_LENGTH = 500
 HONEYPOT_FIELD = "website"
-JSON_FIELDS = {"email", "first_name", "consent", "timezone", "source"}
+JSON_FIELDS = {"email", "first_name", "consent", "timezone", "source", "sequence"}
 CONSENT_MESSAGE = "Please tick the box to agree to receive the emails."
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
 from campaigns.clinic import embed_origins
+from campaigns.models import Sequence
+from campaigns.sequences.catalog import joinable
 from campaigns.signup import record_attempt
 from web.database import get_session, get_settings
 from web.limits import address_allowed
@@ -46,16 +49,20 @@ def subscribe():
 
 def subscribe_form():
     """Handle the HTML form: a redirect to "check your inbox", or the form again with messages."""
+    try:
+        sequence = chosen_sequence(request.form.get("sequence"))
+    except InvalidSignup:
+        abort(400, description="This signup page no longer takes signups. Please use the main page.")
     if not form_is_trusted():
-        return form_again({"form": PRESS_AGAIN})
+        return form_again({"form": PRESS_AGAIN}, sequence)
     if is_honeypot_filled(request.form):
         return redirect(url_for("subscribe.check_inbox"), code=303)
     channel = "embed" if request.form.get("embed") == "1" else "form"
     try:
         signup = signup_from_form(request.form, visit(channel), get_settings().check_deliverability)
     except InvalidSignup as exc:
-        return form_again(exc.fields)
-    accept(signup)
+        return form_again(exc.fields, sequence)
+    accept(replace(signup, sequence_id=sequence.id if sequence else None))
     return redirect(url_for("subscribe.check_inbox"), code=303)
 
 
@@ -74,14 +81,14 @@ def form_is_trusted() -> bool:
     return True
 
 
-def form_again(errors: dict[str, str]):
-    """Show our own form again with what was typed and why, storing nothing."""
+def form_again(errors: dict[str, str], sequence: Sequence | None = None):
+    """Show our own form (the sequence's page, or the main one) again with what was typed and why."""
     values = {
         "email": request.form.get("email", "")[:320],
         "first_name": request.form.get("first_name", "")[:100],
     }
-    context = {**clinic_context(), "errors": errors, "values": values}
-    return render_template("landing.html", **context), 400
+    context = {**clinic_context(), "errors": errors, "values": values, "sequence": sequence}
+    return render_template("sequence_landing.html" if sequence else "landing.html", **context), 400
 
 
 def subscribe_json():
@@ -92,12 +99,29 @@ def subscribe_json():
     if isinstance(body, dict) and is_honeypot_filled(body):
         return jsonify(status="accepted", message=ACCEPTED_MESSAGE), 202
     channel = "embed" if allowed_origin() else "api"
+    fields: dict[str, str] = {}
+    try:
+        sequence = chosen_sequence(body.get("sequence") if isinstance(body, dict) else None)
+    except InvalidSignup as exc:
+        fields, sequence = exc.fields, None
     try:
         signup = signup_from_json(body, visit(channel), get_settings().check_deliverability)
     except InvalidSignup as exc:
-        return jsonify(error="Some fields need attention.", fields=exc.fields), 400
-    accept(signup)
+        fields = {**exc.fields, **fields}
+    if fields:
+        return jsonify(error="Some fields need attention.", fields=fields), 400
+    accept(replace(signup, sequence_id=sequence.id if sequence else None))
     return jsonify(status="accepted", message=ACCEPTED_MESSAGE), 202
+
+
+def chosen_sequence(slug: object) -> Sequence | None:
+    """Return the sequence a signup names by its slug (None: the default), or refuse it."""
+    if slug is None or slug == "":
+        return None
+    sequence = joinable(get_session(), slug[:80]) if isinstance(slug, str) else None
+    if sequence is None:
+        raise InvalidSignup({"sequence": "sequence must be the address of a sequence that takes signups."})
+    return sequence
 
 
 def accept(signup) -> None:

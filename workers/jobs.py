@@ -48,7 +48,12 @@ def process_signup(attempt_id: int) -> bool:
     """Decide a recorded signup and send its confirmation email if one is owed."""
     runtime = get_runtime()
     with session_scope(runtime.sessions) as session:
-        record = take_attempt(session, attempt_id, runtime.settings.secret_key)
+        record = take_attempt(
+            session,
+            attempt_id,
+            erasure_key=runtime.settings.secret_key,
+            fallback_zone=clinic_zone(session, runtime.settings),
+        )
         session.commit()
         if record is None:
             return False

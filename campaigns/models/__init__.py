@@ -14,7 +14,7 @@ from campaigns.models.base import Base
 from campaigns.models.delivery import Conversion, Event, Link, LinkRollup, Send, StatRollup
 from campaigns.models.imports import ImportReject, ImportRun
 from campaigns.models.operations import Heartbeat
-from campaigns.models.sequences import Enrollment, Sequence, Step, StepVersion
+from campaigns.models.sequences import Enrollment, Sequence, SequenceRollup, Step, StepVersion
 
 __all__ = [
     "Alert",
@@ -34,6 +34,7 @@ __all__ = [
     "RecoveryCode",
     "Send",
     "Sequence",
+    "SequenceRollup",
     "SignInSession",
     "SignupAttempt",
     "StatRollup",

@@ -66,6 +66,7 @@ class ConsentRecord(Base):
     page: Mapped[str | None] = mapped_column(String(500))
     consent_text: Mapped[str] = mapped_column(Text)
     consent_version: Mapped[str] = mapped_column(String(40))
+    sequence_id: Mapped[int | None] = mapped_column(ForeignKey("sequences.id"))  # what they signed up for
     confirmation_sent_at: Mapped[datetime | None]
     confirmed_at: Mapped[datetime | None]
     # What this signup typed; it becomes the subscriber's only once this record is confirmed.
@@ -116,4 +117,5 @@ class SignupAttempt(Base):
     user_agent: Mapped[str | None] = mapped_column(String(500))
     consent_text: Mapped[str] = mapped_column(Text)
     consent_version: Mapped[str] = mapped_column(String(40))
+    sequence_id: Mapped[int | None] = mapped_column(ForeignKey("sequences.id"))  # None: the default
     created_at: Mapped[datetime] = mapped_column(index=True)

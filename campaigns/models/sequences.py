@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -22,7 +22,10 @@ class Sequence(Base):
     name: Mapped[str] = mapped_column(String(120))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     status: Mapped[SequenceStatus] = mapped_column(status_column(SequenceStatus))
-    is_default: Mapped[bool] = mapped_column(default=False)  # new confirmations enroll here
+    is_default: Mapped[bool] = mapped_column(default=False)  # signups on the main page join it
+    description: Mapped[str] = mapped_column(Text, default="")  # for marketers only
+    landing_heading: Mapped[str] = mapped_column(String(200), default="")  # its page at /s/<slug>
+    landing_text: Mapped[str] = mapped_column(Text, default="")  # plain text, paragraphs by blank lines
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -50,23 +53,40 @@ class Step(Base):
     subject: Mapped[str] = mapped_column(String(200))
     preheader: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text)
+    subject_b: Mapped[str | None] = mapped_column(String(200))  # a second subject to test against
+    ab_sample_size: Mapped[int | None]  # sends per variant before the engine picks a winner
+    ab_winner: Mapped[str | None] = mapped_column(String(1))  # "a" or "b" once picked
     deleted_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
     sequence: Mapped[Sequence] = relationship(back_populates="steps")
-    versions: Mapped[list[StepVersion]] = relationship(back_populates="step", order_by="StepVersion.version")
+
+    @property
+    def published(self) -> StepVersion | None:
+        """Return the newest published version (its first subject), or None."""
+        rows = [v for v in self.versions if v.variant == "a"]
+        return rows[-1] if rows else None
+
+    versions: Mapped[list[StepVersion]] = relationship(
+        back_populates="step", order_by="[StepVersion.version, StepVersion.variant]"
+    )
 
 
 class StepVersion(Base):
-    """A published, frozen copy of a step's content; sends and stats point at it."""
+    """A published, frozen copy of a step's content; sends and stats point at it.
+
+    A subject test publishes two rows with the same version number, variant "a" and "b", that
+    differ only in the subject, so every send, link and rollup already counts each variant apart.
+    """
 
     __tablename__ = "step_versions"
-    __table_args__ = (UniqueConstraint("step_id", "version"),)
+    __table_args__ = (UniqueConstraint("step_id", "version", "variant"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     step_id: Mapped[int] = mapped_column(ForeignKey("steps.id"))
     version: Mapped[int]
+    variant: Mapped[str] = mapped_column(String(1), default="a", server_default="a")
     subject: Mapped[str] = mapped_column(String(200))
     preheader: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text)
@@ -100,3 +120,16 @@ class Enrollment(Base):
 
     sequence: Mapped[Sequence] = relationship()
     next_step: Mapped[Step | None] = relationship()
+
+
+class SequenceRollup(Base):
+    """A running count of signups or confirmations into one sequence on one day."""
+
+    __tablename__ = "sequence_rollups"
+    __table_args__ = (UniqueConstraint("sequence_id", "day", "metric"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sequence_id: Mapped[int] = mapped_column(ForeignKey("sequences.id"))
+    day: Mapped[date]
+    metric: Mapped[str] = mapped_column(String(40))  # signed_up | confirmed
+    count: Mapped[int] = mapped_column(default=0)

@@ -13,7 +13,7 @@ from alembic import op
 import campaigns.models.base
 
 revision = '0010_people'
-down_revision = '0007_hardening'
+down_revision = '0009_sequences'
 branch_labels = None
 depends_on = None
 

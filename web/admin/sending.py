@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, flash, g, redirect, url_for
+from flask import abort, flash, g, redirect, request, url_for
 
 from campaigns.alerts import resume_sending
 from campaigns.models import Sequence
@@ -41,6 +41,8 @@ def _change_status(sequence_id: int, status: SequenceStatus):
     db.commit()
     done = "paused: nobody receives its emails" if status == SequenceStatus.PAUSED else "sending again"
     flash(f"“{sequence.name}” is {done}.", "info")
+    if request.form.get("back") == "sequence":  # pressed on the sequence's own page
+        return redirect(url_for("admin.sequence", sequence_id=sequence.id), code=303)
     return redirect(url_for("admin.dashboard"), code=303)
 
 

@@ -13,6 +13,7 @@ from campaigns.alerts import open_alerts
 from campaigns.clinic import get_profile
 from campaigns.enrollment import window_of
 from campaigns.models import Sequence
+from campaigns.sequences.overview import overview
 from web.admin import bp
 from web.admin.access import login_required
 from web.database import get_session, get_settings
@@ -22,18 +23,17 @@ from web.health import background_health
 @bp.get("/")
 @login_required
 def dashboard():
-    """List the sequences with their steps, delays and send windows."""
-    sequences = (
-        get_session()
-        .scalars(select(Sequence).options(selectinload(Sequence.steps)).order_by(Sequence.name))
-        .all()
-    )
-    alerts = open_alerts(get_session())
-    profile = get_profile(get_session())
+    """Answer "how are we doing?", then list the sequences with their steps, delays and send windows."""
+    db, now = get_session(), datetime.now(UTC)
+    sequences = db.scalars(
+        select(Sequence).options(selectinload(Sequence.steps)).order_by(Sequence.name)
+    ).all()
+    alerts = open_alerts(db)
+    profile = get_profile(db)
     placeholders = (
         clinic_settings.placeholders(clinic_settings.current(profile, get_settings())) if profile else []
     )
-    background = background_health(get_settings(), get_session(), datetime.now(UTC))
+    background = background_health(get_settings(), db, now)
     return render_template(
         "admin/dashboard.html",
         sequences=sequences,
@@ -41,5 +41,6 @@ def dashboard():
         background_problems=background.problems,
         placeholders=placeholders,
         window_of=window_of,
+        overview=overview(db, now),
         user=g.user,
     )

@@ -11,6 +11,7 @@ from campaigns.composing import content_for
 from campaigns.errors import ValidationError
 from campaigns.models import Sequence, Step
 from campaigns.sequence_editing import StepDraft, delete_step, insert_step
+from campaigns.sequences.subject_tests import subject_test_counts
 from campaigns.stats import sequence_stats
 from campaigns.statuses import Role
 from campaigns.step_publishing import Draft, publish, review, save_draft
@@ -79,7 +80,8 @@ def _editor(step: Step, findings=(), problems: list[ContentProblem] | None = Non
         "problems": problems or [],
         "weekdays": WEEKDAYS,
         "user": g.user,
-        "published": step.versions[-1] if step.versions else None,
+        "published": step.published,
+        "variants": subject_test_counts(get_session(), step),
         "variables": CONTENT_VARIABLES,
     }
     return render_template("admin/step.html", **context), status
@@ -88,6 +90,8 @@ def _editor(step: Step, findings=(), problems: list[ContentProblem] | None = Non
 def _values_of(step: Step) -> dict[str, object]:
     return {
         "subject": step.subject,
+        "subject_b": step.subject_b or "",
+        "ab_sample_size": step.ab_sample_size or "",
         "preheader": step.preheader,
         "body": step.body,
         "delay_days": step.delay_minutes // 1440,
@@ -117,6 +121,10 @@ def _draft_from_form() -> Draft:
         window_start_hour=_int_field("window_start_hour", 0, 23),
         window_end_hour=_int_field("window_end_hour", 1, 24),
         window_weekdays=weekdays,
+        subject_b=request.form.get("subject_b", "")[:200],
+        ab_sample_size=_int_field("ab_sample_size", 10, 1_000_000)
+        if request.form.get("ab_sample_size")
+        else None,
     )
 
 
@@ -132,7 +140,8 @@ def save_step(step_id: int):
         db.rollback()
         values = {
             **draft.fields,
-            **{k: request.form.get(k, "") for k in ("delay_days", "delay_hours")},
+            **{k: request.form.get(k, "") for k in ("delay_days", "delay_hours", "ab_sample_size")},
+            "subject_b": draft.subject_b,
             "window_start_hour": draft.window_start_hour,
             "window_end_hour": draft.window_end_hour,
             "weekdays": [d for d in range(7) if draft.window_weekdays >> d & 1],
