@@ -32,6 +32,9 @@ CONTENT_VARIABLES = [
     "unsubscribe_url",
     "preferences_url",
     "clinic_name",
+    "clinic_offers",
+    "consultation_cost",
+    "consultation_host",
 ]
 """The variables step content may use."""
 

@@ -13,7 +13,7 @@ from alembic import op
 import campaigns.models.base
 
 revision = '0007_hardening'
-down_revision = '0005_admin'
+down_revision = '0006_content'
 branch_labels = None
 depends_on = None
 

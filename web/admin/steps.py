@@ -192,7 +192,7 @@ def publish_step_view(step_id: int):
         f"step:{step.id}",
         now,
         version=version.version,
-        findings=[f.rule for f in findings],
+        findings=sorted({f.rule for f in findings}),
         override_reason=reason or None,
     )
     db.commit()
