@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
 from campaigns.accounts import create_user
-from campaigns.models import AuditLog, ConsentRecord, Conversion, Sequence
+from campaigns.models import AuditLog, ConsentRecord, Conversion, Sequence, SignupAttempt
 from campaigns.statuses import Role, SequenceStatus
 from tests.factories import seeded
 from web.security import EXEMPT_BLUEPRINTS, EXEMPT_VIEWS, is_exempt
@@ -84,4 +84,5 @@ def test_the_exemptions_are_few_named_and_refuse_without_their_own_proof(
             url, data={"email": "ada@example.com", "consent": "yes", "action": "leave"}
         )
         assert 400 <= response.status_code < 500, (endpoint, response.status_code)
+    assert db.scalar(select(func.count(SignupAttempt.id))) == 0  # not even recorded for a job
     assert db.scalar(select(func.count(ConsentRecord.id))) == 0

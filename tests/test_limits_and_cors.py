@@ -126,6 +126,7 @@ def test_a_form_from_another_site_is_shown_again_on_ours_and_stores_nothing(
         assert response.status_code == 400
         assert "press the button once more" in response.text
         assert 'value="ada@example.com"' in response.text
+    decide_signups(db)
     assert db.scalars(select(ConsentRecord)).all() == []
     ours = {"email": "ada@example.com", "consent": "yes", "csrf_token": csrf_in(response.text)}
     assert embed_client.post("/subscribe", data=ours).status_code == 303

@@ -151,3 +151,30 @@ def test_the_form_from_an_email_link_is_filled_in(client, db, settings) -> None:
     assert fields["s"] == token
     blank = html5lib.parse(client.get("/consultation?s=forged.token.here").text)
     assert {i.get("name"): i.get("value") for i in blank.iter(f"{XHTML}input")}["email"] in ("", None)
+
+
+def test_the_set_password_email_has_a_button_too(db, settings) -> None:
+    from datetime import UTC, datetime
+
+    from campaigns.access.invitations import send_set_password_email
+    from campaigns.accounts import create_user
+    from campaigns.clinic import sender_for
+    from campaigns.providers import provider_for
+    from campaigns.statuses import Role
+
+    seeded(db, settings)
+    user = create_user(
+        db, "new_editor@clinic.example", Role.EDITOR, "a long enough password", datetime.now(UTC)
+    )
+    db.commit()
+    sender = sender_for(db, settings)
+    inviter = "boss_admin@clinic.example"
+    assert send_set_password_email(db, user.id, inviter, sender, provider_for(settings), datetime.now(UTC))
+    text, tree = parts(
+        by_subject(settings.outbox_dir, f"Set your password for the {sender.clinic_name} email admin")
+    )
+    [link] = re.findall(r"https?://\S+/admin/set-password/[\w.-]+", text)
+    button, plain = [a for a in tree.iter(f"{XHTML}a") if a.get("href") == link]
+    assert "".join(button.itertext()).strip() == "Choose my password"
+    assert "break-all" in plain.get("style")
+    assert inviter in visible_text(tree) and tree.find(f".//{XHTML}em") is None  # no Markdown from names

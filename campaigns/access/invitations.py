@@ -34,5 +34,6 @@ def send_set_password_email(
         "login_url": f"{sender.public_base_url}/admin/login",
         "email": user.email,
     }
-    email = notice("set_password", user.email, context, sender, now, user.id)
+    typed = {"inviter": inviter, "email": user.email}  # addresses and names are text, never Markdown
+    email = notice("set_password", user.email, context, sender, now, user.id, typed=typed)
     return provider.send_many([email])[0].status
