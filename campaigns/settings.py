@@ -26,6 +26,8 @@ EMAIL_BACKENDS = ("outbox", "sendgrid", "smtp")
 SAMPLE_POSTAL_ADDRESS = "100 Sample Street, Springfield, ST 00000"
 """Local mode's stand-in for POSTAL_ADDRESS: neutral on public pages, never accepted for publishing."""
 MIN_SECRET_KEY_LENGTH = 32
+DISCLOSURES = ("clinic_offers", "consultation_cost", "consultation_host")
+"""What the clinic sells and how its consultation works (CLINIC_OFFERS, ...), printed in its emails."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,9 @@ class Settings:
     embed_allowed_origins: tuple[str, ...] = ()
     check_deliverability: bool = False
     trusted_proxy_count: int = 0
+    clinic_offers: str = ""
+    consultation_cost: str = ""
+    consultation_host: str = ""
 
     @property
     def embedded_redis(self) -> bool:
@@ -187,6 +192,11 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
     if not proxies.isdigit() or int(proxies) > 5:
         problems.append("TRUSTED_PROXY_COUNT must be a whole number from 0 to 5")
 
+    disclosures = {name: env.get(name.upper(), "") for name in DISCLOSURES}
+    for name, value in disclosures.items():
+        if any(c in value for c in "\r\n") or len(value) > 300:
+            problems.append(f"{name.upper()} must be one line of at most 300 characters")
+
     if problems:
         raise SettingsError(problems)
     return Settings(
@@ -212,6 +222,7 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
         embed_allowed_origins=origins,
         check_deliverability=check_deliverability,
         trusted_proxy_count=int(proxies) if proxies.isdigit() else 0,
+        **disclosures,
     )
 
 

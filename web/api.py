@@ -64,12 +64,16 @@ def create_conversion():
     for field in ("name", "phone", "preferred_time", "message"):
         value = body.get(field, "")
         limit = 2000 if field == "message" else 100
+        # Only the message may run over several lines; the rest are one line each.
         if (
             not isinstance(value, str)
             or len(value) > limit
-            or has_forbidden_characters(value.replace("\n", ""))
+            or has_forbidden_characters(
+                value.replace("\r\n", "\n").replace("\n", "") if field == "message" else value
+            )
         ):
-            errors[field] = f"{field} must be text of at most {limit} characters"
+            lines_note = "" if field == "message" else ", on one line"
+            errors[field] = f"{field} must be text of at most {limit} characters{lines_note}"
         else:
             extras[field] = clean_first_name(value) or "" if field == "name" else value.strip()
     if errors:
