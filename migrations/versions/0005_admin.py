@@ -44,7 +44,6 @@ def upgrade() -> None:
     op.create_index(op.f('ix_recovery_codes_user_id'), 'recovery_codes', ['user_id'], unique=False)
     with op.batch_alter_table('users') as batch:
         batch.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
-        batch.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
         batch.add_column(sa.Column('password_changed_at', campaigns.models.base.UTCDateTime(timezone=True), nullable=True))
     with op.batch_alter_table('audit_log') as batch:
         batch.add_column(sa.Column('ip_address', sa.String(length=45), nullable=True))
@@ -69,7 +68,6 @@ def downgrade() -> None:
         batch.drop_column('ip_address')
     with op.batch_alter_table('users') as batch:
         batch.drop_column('password_changed_at')
-        batch.drop_column('totp_last_step')
         batch.drop_column('totp_secret')
     op.drop_index(op.f('ix_recovery_codes_user_id'), table_name='recovery_codes')
     op.drop_table('recovery_codes')
