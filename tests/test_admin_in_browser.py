@@ -183,3 +183,29 @@ def test_a_settings_change_reaches_the_next_email_and_the_audit_log(app, db: Ses
     email = outbox_messages(settings.outbox_dir)[-1]
     assert email["From"] == "Bayside Pain Clinic <news@baysidepain.org>"
     assert "7 Bayside Road, Portland, ME 04102" in email.get_body(("plain",)).get_content()
+
+
+def test_a_reset_by_email_link_lets_the_user_choose_a_password_once(
+    app, db: Session, settings, run_jobs
+) -> None:
+    make_user(db, "boss@clinic.example", Role.ADMIN)
+    editor = make_user(db, "ed@clinic.example", Role.EDITOR)
+    with live_server(app, PORT) as url, chromium() as browser:
+        admin = new_page(browser)
+        sign_in(admin, url, "boss@clinic.example")
+        admin.goto(f"{url}/admin/users/{editor.id}")
+        admin.get_by_role("button", name="Email them a link to set a new password").click()
+        admin.get_by_text("An email with a link to set a password is on its way").wait_for()
+        run_jobs()
+        text = outbox_messages(settings.outbox_dir)[-1].get_body(("plain",)).get_content()
+        link = re.search(r"http://\S+/admin/set-password/[\w.-]+", text).group(0)
+        person = new_page(browser, "192.0.2.40")
+        person.goto(link)
+        accessible(person, "set-password")
+        person.get_by_label("New password (at least 12 characters)").fill("my very own password")
+        person.get_by_label("New password again").fill("my very own password")
+        person.get_by_role("button", name="Set my password").click()
+        person.get_by_text("Your password is set. Sign in with it now.").wait_for()
+        sign_in(person, url, "ed@clinic.example", "my very own password")
+        person.get_by_role("heading", name="Sequences").wait_for()
+        assert person.goto(link).status == 410  # the link is spent

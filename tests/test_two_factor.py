@@ -38,8 +38,12 @@ def test_two_factor_sign_in_needs_the_apps_code(client, app, db: Session) -> Non
     assert answer.headers["Location"] == "/admin/login/code"
     assert other.get("/admin/").status_code == 302  # the password alone does not sign in
     assert other.post("/admin/login/code", data={"code": "123456"}).status_code == 401
-    assert other.post("/admin/login/code", data={"code": pyotp.TOTP(secret).now()}).status_code == 303
+    code = pyotp.TOTP(secret).now()
+    assert other.post("/admin/login/code", data={"code": code}).status_code == 303
     assert other.get("/admin/").status_code == 200
+    onlooker = form_client(app)  # someone who saw the code over a shoulder, within the same 30 seconds
+    sign_in(onlooker, "boss@clinic.example")
+    assert onlooker.post("/admin/login/code", data={"code": code}).status_code == 401
 
 
 def test_a_recovery_code_signs_in_once(client, app, db: Session) -> None:

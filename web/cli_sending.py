@@ -10,6 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from campaigns.alerts import open_alerts, resume_sending
+from campaigns.clinic import clinic_zone
 from campaigns.db import session_scope
 from campaigns.errors import NurtureError
 from campaigns.models import Sequence
@@ -50,7 +51,9 @@ def _decide(action, send_id: int) -> None:
 @click.option("--as", "decision", type=click.Choice(["sent", "resend", "skip"]), required=True)
 def settle(send_id: int, decision: str) -> None:
     """Decide an unknown or failed send: it went out (sent), send it again (resend), or move on (skip)."""
-    now, zone = datetime.now(UTC), get_settings().clinic_timezone
+    now = datetime.now(UTC)
+    with session_scope(get_sessions()) as session:
+        zone = clinic_zone(session, get_settings())
     actions = {
         "sent": lambda session, sid: settle_as_sent(session, sid, zone, now),
         "resend": lambda session, sid: resend(session, sid, now),

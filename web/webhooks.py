@@ -15,6 +15,7 @@ import time
 from flask import Blueprint, abort, current_app, jsonify, request
 from sendgrid.helpers.eventwebhook import EventWebhook, EventWebhookHeader
 
+from campaigns.clinic import clinic_zone
 from campaigns.provider_events import process_events
 from web.database import get_session, get_settings
 from web.queueing import enqueue_soon
@@ -58,6 +59,6 @@ def sendgrid_events():
         abort(400, description="The body must be a JSON array of event objects.")
     if not enqueue_soon("workers.jobs.process_provider_events", events):
         db = get_session()  # Redis is down: do it now rather than lose it
-        process_events(db, events, get_settings().clinic_timezone)
+        process_events(db, events, clinic_zone(db, get_settings()))
         db.commit()
     return jsonify(received=len(events)), 200

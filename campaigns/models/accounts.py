@@ -25,6 +25,7 @@ class User(Base):
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
     totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32; set once two-factor is on
+    totp_last_step: Mapped[int | None]  # the 30-second step of the last code used, so none is used twice
     password_changed_at: Mapped[datetime | None]  # a set-password link made before this is spent
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009_sequences'
-down_revision = '0007_hardening'
+down_revision = '0008_totp_steps'
 branch_labels = None
 depends_on = None
 
