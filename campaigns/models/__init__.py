@@ -4,7 +4,7 @@ from campaigns.models.accounts import Alert, ApiToken, AuditLog, ClinicProfile, 
 from campaigns.models.audience import ConsentRecord, Subscriber, Suppression
 from campaigns.models.base import Base
 from campaigns.models.delivery import Conversion, Event, Link, LinkRollup, Send, StatRollup
-from campaigns.models.operations import Heartbeat
+from campaigns.models.operations import Heartbeat, Lease
 from campaigns.models.sequences import Enrollment, Sequence, Step, StepVersion
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "Enrollment",
     "Event",
     "Heartbeat",
+    "Lease",
     "Link",
     "LinkRollup",
     "Send",
