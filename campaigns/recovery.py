@@ -23,10 +23,10 @@ from campaigns.statuses import SendStatus
 CLAIM_RENEWAL = timedelta(seconds=10)
 """How often a delivering worker renews the sends it holds."""
 
-SENDING_TIMEOUT = timedelta(seconds=60)
-"""A send `sending` whose claim was not renewed for this long lost its worker mid-call."""
+SENDING_TIMEOUT = timedelta(seconds=30)
+"""A send `sending` whose claim was not renewed for this long (three renewals) lost its worker mid-call."""
 
-ORPHAN_AFTER = timedelta(seconds=60)
+ORPHAN_AFTER = timedelta(seconds=30)
 """A queued send whose job is gone is handed on again once queued this long (its job id is set by then)."""
 
 QUEUE_TIMEOUT = timedelta(minutes=15)

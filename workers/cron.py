@@ -16,8 +16,8 @@ from rq import cron
 from workers.jobs import drain_tracking, plan_due
 from workers.queues import DEFAULT_QUEUE
 
-PLAN_INTERVAL_S = 30
-"""How often the planner looks for due emails."""
+PLAN_INTERVAL_S = int(os.environ.get("PLAN_INTERVAL_S", "30"))
+"""How often the planner looks for due emails (and hands lost work on again): `PLAN_INTERVAL_S`."""
 
 DRAIN_INTERVAL_S = 10
 """How often buffered opens and clicks are recorded (the most the stats lag behind); it renews the lease."""
