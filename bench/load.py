@@ -117,9 +117,8 @@ async def _run_one(
     start, n = time.perf_counter(), 0
     while not stop.is_set():
         due = start + n / load.rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        # Always yield, even when late, so the requests in flight (and the stop check) get to run.
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
         task = asyncio.create_task(one(n, due))
         tasks.add(task)
         task.add_done_callback(tasks.discard)

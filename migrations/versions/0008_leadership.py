@@ -1,7 +1,7 @@
 """the cron leader's lease, and the job that carries each send
 
 Revision ID: 0008_leadership
-Revises: 0004
+Revises: 0005_admin
 Create Date: 2026-12-03 12:30:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import campaigns.models.base
 
 revision = '0008_leadership'
-down_revision = '0004'
+down_revision = '0005_admin'
 branch_labels = None
 depends_on = None
 
