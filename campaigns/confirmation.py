@@ -20,7 +20,7 @@ from campaigns.providers import Provider
 from campaigns.sequences.joining import join_on_confirming
 from campaigns.signup import FORM_CHANNELS, blocking_suppression
 from campaigns.statuses import SubscriberStatus, SuppressionReason
-from campaigns.tokens import sign, unsign_ids
+from campaigns.tokens import Keys, sign, unsign_ids
 
 LINK_MAX_AGE = timedelta(days=7)
 """How long a confirmation link works."""
@@ -58,7 +58,7 @@ def confirm_url(sender: Sender, record: ConsentRecord, now: datetime) -> str:
     return f"{sender.public_base_url}/confirm/{token}"
 
 
-def read_token(secret_key: str, token: str, now: datetime) -> tuple[int, int]:
+def read_token(secret_key: Keys, token: str, now: datetime) -> tuple[int, int]:
     """Return (subscriber id, consent id) from a confirmation token, or raise InvalidToken."""
     subscriber_id, consent_id = unsign_ids(secret_key, "confirm", token, 2, LINK_MAX_AGE, now)
     return subscriber_id, consent_id

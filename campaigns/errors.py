@@ -29,3 +29,7 @@ class ProviderError(NurtureError):
 
 class ProviderOutage(ProviderError):
     """The provider refuses every message (bad key, unverified sender): sending must pause."""
+
+
+class LeaseLost(NurtureError):
+    """Another cron process took over the lease: work under the old fencing token is refused."""

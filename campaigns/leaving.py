@@ -11,10 +11,10 @@ from campaigns.exits import pause_emails, unsubscribe
 from campaigns.models import Send, Subscriber
 from campaigns.rollups import bump
 from campaigns.statuses import SubscriberStatus
-from campaigns.tokens import InvalidToken, unsign_ids
+from campaigns.tokens import InvalidToken, Keys, unsign_ids
 
 
-def subscriber_of_link(session: Session, secret_key: str, token: str) -> tuple[Subscriber, int | None]:
+def subscriber_of_link(session: Session, secret_key: Keys, token: str) -> tuple[Subscriber, int | None]:
     """Return the subscriber an unsubscribe link names, and the send it came in, or raise InvalidToken."""
     subscriber_id, send_id = unsign_ids(secret_key, "unsubscribe", token, 2)
     subscriber = session.get(Subscriber, subscriber_id)

@@ -159,8 +159,12 @@ def reschedule(session: Session, due: dict[int, datetime]) -> None:
 
 
 def record_sends(session: Session, changes: list[SendChange]) -> None:
-    """Write each send's outcome, in one statement."""
-    update_rows(session, SENDS, [change._asdict() for change in changes])
+    """Write each send's outcome, in one statement; a send settled meanwhile by hand keeps its state.
+
+    A send taken for lost while its worker was cut off (`unknown`) takes the outcome it really had.
+    """
+    held = (SENDS.c.status == SendStatus.SENDING) | (SENDS.c.status == SendStatus.UNKNOWN)
+    update_rows(session, SENDS, [change._asdict() for change in changes], where=[held])
 
 
 def move_enrollments(session: Session, changes: list[EnrollmentChange]) -> None:

@@ -59,6 +59,12 @@ class Settings:
     clinic_offers: str = ""
     consultation_cost: str = ""
     consultation_host: str = ""
+    secret_key_fallbacks: tuple[str, ...] = ()
+
+    @property
+    def verifying_keys(self) -> tuple[str, ...]:
+        """Return the keys a signed link or cookie may carry: the current one, then those being retired."""
+        return (self.secret_key, *self.secret_key_fallbacks)
 
     @property
     def embedded_redis(self) -> bool:
@@ -156,6 +162,11 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
         secret_key = _local_secret_key(instance_dir)
     elif len(secret_key) < MIN_SECRET_KEY_LENGTH:
         problems.append(f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} random characters")
+    fallbacks = tuple(
+        key.strip() for key in (env.get("SECRET_KEY_FALLBACKS") or "").split(",") if key.strip()
+    )
+    if any(len(key) < MIN_SECRET_KEY_LENGTH for key in fallbacks):
+        problems.append(f"each of SECRET_KEY_FALLBACKS must be at least {MIN_SECRET_KEY_LENGTH} characters")
 
     email_backend = (env.get("EMAIL_BACKEND") or ("outbox" if local else "")).lower()
     if email_backend not in EMAIL_BACKENDS:
@@ -203,6 +214,7 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
         database_url=database_url,
         redis_url=redis_url,
         secret_key=secret_key,
+        secret_key_fallbacks=fallbacks,
         public_base_url=public_base_url.rstrip("/"),
         port=port,
         email_backend=email_backend,

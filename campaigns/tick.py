@@ -8,18 +8,20 @@ the way tests walk a subscriber through a sequence.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from campaigns.alerts import sending_paused
 from campaigns.clinic import get_profile, sender_for
 from campaigns.confirmation import owed_confirmations
 from campaigns.db import session_scope
 from campaigns.delivery import deliver_batch
 from campaigns.planner import BATCH_SIZE, claim_due_sends
 from campaigns.providers import Provider
-from campaigns.recovery import requeue_due, settle_stuck
+from campaigns.recovery import LostJobs, note_job, requeue_due, settle_stuck
 from campaigns.settings import Settings
 from campaigns.signup import leftover_attempts, take_attempt
 
@@ -29,35 +31,43 @@ OUTCOMES = ("claimed", "sent", "skipped", "failed", "unknown", "retrying", "resc
 def plan(
     sessions: sessionmaker[Session],
     now: datetime,
-    hand_on: Callable[[list[int]], None],
+    hand_on: Callable[[list[int]], str | None],
     confirm: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
     erasure_key: str | None = None,
+    lost_jobs: LostJobs | None = None,
+    fence: Callable[[Session], None] | None = None,
 ) -> int:
-    """Run one planning cycle as of `now`, passing each batch of send ids to `hand_on`."""
+    """Run one planning cycle as of `now`, passing each batch of send ids to `hand_on`.
+
+    `hand_on` may return the id of the job that carries the batch; `lost_jobs` tells which such
+    jobs are gone, and `fence` refuses each transaction once this planner no longer leads.
+    """
     handed = 0
     if confirm:
         take_leftover_attempts(sessions, now, erasure_key)
-    with session_scope(sessions) as session:
+    with _fenced(sessions, fence) as session:
         settle_stuck(session, now)
         owed = owed_confirmations(session, now) if confirm else []
+        if sending_paused(session):
+            lost_jobs = None  # waiting sends stay queued on purpose until sending resumes
     for consent_id in owed:
         assert confirm is not None
         confirm(consent_id)
     while True:
-        with session_scope(sessions) as session:
-            lost = requeue_due(session, now, batch_size)
+        with _fenced(sessions, fence) as session:
+            lost = requeue_due(session, now, batch_size, lost_jobs)
         if not lost:
             break
-        hand_on(lost)
+        _hand_on(sessions, hand_on, lost)
         handed += len(lost)
     last_id = 0
     while True:
-        with session_scope(sessions) as session:
+        with _fenced(sessions, fence) as session:
             batch = claim_due_sends(session, now, after_id=last_id, limit=batch_size)
         if not batch.send_ids:
             return handed
-        hand_on(batch.send_ids)
+        _hand_on(sessions, hand_on, batch.send_ids)
         handed += len(batch.send_ids)
         last_id = batch.last_enrollment_id
 
@@ -77,6 +87,25 @@ def take_leftover_attempts(
                 erasure_key=erasure_key,
                 fallback_zone=profile.timezone if profile else "UTC",
             )
+
+
+@contextmanager
+def _fenced(sessions: sessionmaker[Session], fence: Callable[[Session], None] | None) -> Iterator[Session]:
+    """Open a unit of work that first checks, when asked, that this planner still leads."""
+    with session_scope(sessions) as session:
+        if fence is not None:
+            fence(session)
+        yield session
+
+
+def _hand_on(
+    sessions: sessionmaker[Session], hand_on: Callable[[list[int]], str | None], ids: list[int]
+) -> None:
+    """Hand a batch on and record the job that carries it."""
+    job_id = hand_on(ids)
+    if job_id:
+        with session_scope(sessions) as session:
+            note_job(session, ids, job_id)
 
 
 def run_tick(

@@ -80,13 +80,24 @@ def sign_ids(secret_key: str, purpose: str, ids: list[int], now: datetime) -> st
     return f"{signed}.{_signature(secret_key, purpose, signed)}"
 
 
+Keys = str | tuple[str, ...]
+"""One secret key, or the current key followed by older ones still accepted while rotating."""
+
+
+def _verified(keys: Keys, purpose: str, signed: str, signature: str) -> bool:
+    """Tell whether any of the keys made `signature`."""
+    for key in (keys,) if isinstance(keys, str) else keys:
+        if hmac.compare_digest(signature.encode(), _signature(key, purpose, signed).encode()):
+            return True
+    return False
+
+
 def unsign(
-    secret_key: str, purpose: str, token: str, max_age: timedelta | None = None, now: datetime | None = None
+    secret_key: Keys, purpose: str, token: str, max_age: timedelta | None = None, now: datetime | None = None
 ) -> Any:
-    """Return the payload of a token made by `sign`, or raise InvalidToken."""
+    """Return the payload of a token made by `sign` with one of the keys, or raise InvalidToken."""
     signed, _, signature = token.rpartition(".")
-    expected = _signature(secret_key, purpose, signed) if signed else ""
-    if not signed or not hmac.compare_digest(signature.encode(), expected.encode()):
+    if not signed or not _verified(secret_key, purpose, signed, signature):
         raise InvalidToken()
     try:
         body, issued_text = signed.split(".")
@@ -110,7 +121,7 @@ def _is_ids(payload: Any, count: int) -> bool:
 
 
 def unsign_ids(
-    secret_key: str,
+    secret_key: Keys,
     purpose: str,
     token: str,
     count: int,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from campaigns.automation import ALL_AT_ONCE, click_is_automated, open_is_automated
 from campaigns.models import Event, Link, Send
 from campaigns.rollups import bump, bump_links
-from campaigns.tokens import unsign_ids
+from campaigns.tokens import Keys, unsign_ids
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Hit:
     method: str = "GET"
 
 
-def click_ids(secret_key: str, token: str) -> tuple[int, int]:
+def click_ids(secret_key: Keys, token: str) -> tuple[int, int]:
     """Return (send id, link id) from a click token; only tokens this engine signed pass."""
     send_id, link_id = unsign_ids(secret_key, "click", token, 2)
     return send_id, link_id
@@ -45,7 +45,7 @@ def subscriber_of_send(session: Session, send_id: int) -> int | None:
     return session.scalar(select(Send.subscriber_id).where(Send.id == send_id))
 
 
-def open_target(secret_key: str, token: str) -> int:
+def open_target(secret_key: Keys, token: str) -> int:
     """Return the send id of an open pixel token (checked when the hit is recorded)."""
     return unsign_ids(secret_key, "open", token, 1)[0]
 

@@ -24,7 +24,7 @@ bp = Blueprint("confirm", __name__)
 
 def token_ids(token: str) -> tuple[int, int]:
     """Return (subscriber id, consent id) from the link, or raise InvalidToken."""
-    return read_token(get_settings().secret_key, token, datetime.now(UTC))
+    return read_token(get_settings().verifying_keys, token, datetime.now(UTC))
 
 
 def bad_link(token: str, error: InvalidToken):

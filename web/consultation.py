@@ -37,7 +37,7 @@ def consent_wording(clinic_name: str) -> str:
 def subscriber_from_link() -> int | None:
     """Return the subscriber a signed link from an email names, if any."""
     try:
-        return unsign_ids(get_settings().secret_key, "consult", request.values.get("s", ""), 1)[0]
+        return unsign_ids(get_settings().verifying_keys, "consult", request.values.get("s", ""), 1)[0]
     except InvalidToken:
         return None
 

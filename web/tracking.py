@@ -71,7 +71,7 @@ def _hit(kind: str, send_id: int, link_id: int | None = None) -> Hit:
 def pixel(token: str) -> Response:
     """Answer a 1x1 GIF that no cache keeps, and queue the open."""
     try:
-        send_id = open_target(_state()["settings"].secret_key, token)
+        send_id = open_target(_state()["settings"].verifying_keys, token)
     except InvalidToken:
         abort(404)
     sender().add(_hit("open", send_id))
@@ -94,7 +94,7 @@ def click(token: str):  # type: ignore[no-untyped-def]
     """Redirect to the link the token stands for, and queue the click."""
     settings = _state()["settings"]
     try:
-        send_id, link_id = click_ids(settings.secret_key, token)
+        send_id, link_id = click_ids(settings.verifying_keys, token)
     except InvalidToken:
         abort(404)
     target = cached_link_url(link_id)

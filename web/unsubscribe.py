@@ -25,7 +25,7 @@ ONE_CLICK = "One-Click"
 
 def _subscriber(token: str):
     try:
-        return subscriber_of_link(get_session(), get_settings().secret_key, token)
+        return subscriber_of_link(get_session(), get_settings().verifying_keys, token)
     except InvalidToken:
         abort(
             404, description="This unsubscribe link is not valid. If you keep receiving emails, reply to one."

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -78,8 +78,14 @@ def claimed_entries(reply: Sequence[Any]) -> list[Entry]:
     return [(entry_id, fields) for entry_id, fields in reply[1] if fields is not None]
 
 
-def drain(redis: Redis, sessions: sessionmaker[Session]) -> int:
-    """Record every buffered hit, batch by batch; return how many were recorded."""
+def drain(
+    redis: Redis, sessions: sessionmaker[Session], fence: Callable[[Session], None] | None = None
+) -> int:
+    """Record every buffered hit, batch by batch; return how many were recorded.
+
+    `fence` refuses a batch's transaction once this drainer no longer leads: its entries stay
+    pending and the leader claims them again.
+    """
     try:
         redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
     except ResponseError as exc:
@@ -97,6 +103,8 @@ def drain(redis: Redis, sessions: sessionmaker[Session]) -> int:
             return recorded
         hits = [hit for _, fields in entries for hit in decode(fields)]
         with session_scope(sessions) as session:
+            if fence is not None:
+                fence(session)
             recorded += record_hits(session, hits)
         ids = [entry_id for entry_id, _ in entries]
         redis.xack(STREAM, GROUP, *ids)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
+
+from rq import get_current_job
+from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.access.invitations import send_set_password_email
 from campaigns.clinic import clinic_zone, notify_address, sender_for
@@ -12,6 +17,7 @@ from campaigns.conversions import send_conversion_emails
 from campaigns.db import session_scope
 from campaigns.delivery import deliver_batch
 from campaigns.heartbeats import PLANNER, TRACKING_DRAIN
+from campaigns.leadership import CRON, check_fence, lead
 from campaigns.models import ImportRun, Step
 from campaigns.people.importing import run_import
 from campaigns.provider_events import process_events
@@ -20,18 +26,23 @@ from campaigns.statuses import ImportStatus
 from campaigns.test_send import send_test
 from campaigns.tick import plan
 from workers.hit_buffer import drain
+from workers.liveness import Pulse, lost_jobs
 from workers.queues import DEFAULT_QUEUE, SEND_QUEUE, connect, enqueue
 from workers.recurring import run_watched
 from workers.runtime import get_runtime
 
 SEND_JOB_TIMEOUT_S = 600
-"""Longer than any batch takes; shorter than recovery.SENDING_TIMEOUT."""
+"""Longer than any batch takes; a live batch renews its claims meanwhile (`workers.liveness`)."""
+
+log = logging.getLogger("nurture.jobs")
 
 
 def send_batch(send_ids: list[int]) -> dict[str, int]:
-    """Deliver a claimed batch; return how many ended in each status."""
+    """Deliver a claimed batch, beating its pulse meanwhile; return how many ended in each status."""
     runtime = get_runtime()
-    with session_scope(runtime.sessions) as session:
+    job = get_current_job()
+    pulse = Pulse(connect(runtime.settings), job.id if job else None, runtime.sessions, send_ids)
+    with pulse, session_scope(runtime.sessions) as session:
         sender = sender_for(session, runtime.settings)
         return dict(deliver_batch(session, send_ids, sender, runtime.provider, datetime.now(UTC)))
 
@@ -61,26 +72,57 @@ def process_signup(attempt_id: int) -> bool:
         return send_confirmation(session, record.id, sender, runtime.provider, datetime.now(UTC))
 
 
-def plan_due() -> int:
-    """Run one planning cycle, one delivery job per batch; return how many sends were handed on."""
+def plan_due(cron: str | None = None) -> int:
+    """Plan once if `cron`, the cron process that enqueued this, leads; return how many sends went on.
+
+    Without `cron` (a job enqueued by hand) it plans unfenced, which is safe: planning twice
+    claims nothing twice.
+    """
     runtime = get_runtime()
     connection = connect(runtime.settings)
+    leads, fence = _lead(runtime.sessions, cron)
+    if not leads:
+        return 0
 
-    def hand_on(send_ids: list[int]) -> None:
-        enqueue(
+    def hand_on(send_ids: list[int]) -> str:
+        return enqueue(
             connection, "workers.jobs.send_batch", send_ids, queue=SEND_QUEUE, job_timeout=SEND_JOB_TIMEOUT_S
         )
 
     def confirm(consent_id: int) -> None:
         enqueue(connection, "workers.jobs.send_confirmation_email", consent_id, queue=DEFAULT_QUEUE)
 
+    def lost(job_ids: Collection[str]) -> set[str]:
+        return lost_jobs(connection, job_ids)
+
     return run_watched(
         PLANNER,
         runtime.sessions,
         lambda: plan(
-            runtime.sessions, datetime.now(UTC), hand_on, confirm, erasure_key=runtime.settings.secret_key
+            runtime.sessions,
+            datetime.now(UTC),
+            hand_on,
+            confirm,
+            erasure_key=runtime.settings.secret_key,
+            lost_jobs=lost,
+            fence=fence,
         ),
     )
+
+
+def _lead(sessions: sessionmaker[Session], cron: str | None) -> tuple[bool, Callable[[Session], None] | None]:
+    """Take or renew the lease for `cron`; return whether to work, and the fence to work behind."""
+    if cron is None:
+        return True, None
+    try:
+        with session_scope(sessions) as session:
+            token = lead(session, CRON, cron, datetime.now(UTC))
+    except Exception as exc:  # the database away: nobody can lead, and the next run tries again
+        log.error("could not take the cron lease: %s", f"{type(exc).__name__}: {exc}".splitlines()[0])
+        return False, None
+    if token is None:
+        return False, None  # another cron process leads; this one stands by
+    return True, lambda session: check_fence(session, CRON, token)
 
 
 def send_test_email(step_id: int, to: str) -> str:
@@ -112,11 +154,16 @@ def send_set_password_link(user_id: int, inviter: str) -> str:
         return send_set_password_email(session, user_id, inviter, sender, runtime.provider, datetime.now(UTC))
 
 
-def drain_tracking() -> int:
-    """Record buffered opens and clicks; return how many."""
+def drain_tracking(cron: str | None = None) -> int:
+    """Record buffered opens and clicks if `cron` leads (or unfenced without it); return how many."""
     runtime = get_runtime()
+    leads, fence = _lead(runtime.sessions, cron)
+    if not leads:
+        return 0
     return run_watched(
-        TRACKING_DRAIN, runtime.sessions, lambda: drain(connect(runtime.settings), runtime.sessions)
+        TRACKING_DRAIN,
+        runtime.sessions,
+        lambda: drain(connect(runtime.settings), runtime.sessions, fence=fence),
     )
 
 

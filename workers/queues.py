@@ -15,6 +15,9 @@ SEND_QUEUE = "send"
 DEFAULT_QUEUE = "default"
 """Everything else: planning, confirmation emails, event processing."""
 
+CRON_CONNECTION_CLASS = "workers.patient_redis.PatientRedis"
+"""The Redis client `rq cron` is given, so that it waits out a Redis restart rather than exit."""
+
 QUEUES = (SEND_QUEUE, DEFAULT_QUEUE)
 """The queues a worker listens on, most urgent first."""
 

@@ -13,7 +13,7 @@ from campaigns.models.audience import ConsentRecord, SignupAttempt, Subscriber, 
 from campaigns.models.base import Base
 from campaigns.models.delivery import Conversion, Event, Link, LinkRollup, Send, StatRollup
 from campaigns.models.imports import ImportReject, ImportRun
-from campaigns.models.operations import Heartbeat
+from campaigns.models.operations import Heartbeat, Lease
 from campaigns.models.sequences import Enrollment, Sequence, SequenceRollup, Step, StepVersion
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "Heartbeat",
     "ImportReject",
     "ImportRun",
+    "Lease",
     "Link",
     "LinkRollup",
     "RecoveryCode",

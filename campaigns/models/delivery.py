@@ -32,7 +32,8 @@ class Send(Base):
     queued_at: Mapped[datetime]
     retry_at: Mapped[datetime | None]  # queued again after a passing failure, not before this
     attempts: Mapped[int] = mapped_column(default=0)
-    attempted_at: Mapped[datetime | None]  # when the provider was last called for it
+    attempted_at: Mapped[datetime | None]  # when the provider was called; renewed while the call lasts
+    job_id: Mapped[str | None] = mapped_column(String(64))  # the queued job that carries it to a worker
     sent_at: Mapped[datetime | None]
     provider_message_id: Mapped[str | None] = mapped_column(String(200))
     error: Mapped[str | None] = mapped_column(Text)

@@ -1,10 +1,10 @@
-"""What the engine knows about its own recurring work: when each job last succeeded or failed."""
+"""What the engine knows about its own recurring work: its health, and which cron process leads."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import BigInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaigns.models.base import Base
@@ -19,3 +19,18 @@ class Heartbeat(Base):
     succeeded_at: Mapped[datetime | None]
     failed_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class Lease(Base):
+    """Which cron process leads a role until when, and the fencing token of its term.
+
+    The token grows by one whenever another process takes the lease over, so work done under
+    an older token can be refused even if its process does not know yet that it lost the lease.
+    """
+
+    __tablename__ = "leases"
+
+    role: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    token: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[datetime]

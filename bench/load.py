@@ -1,0 +1,148 @@
+"""An open-loop HTTP load generator: requests at fixed rates, one connection each.
+
+Request n of a load is due at `n / rate` seconds after the start whatever happened to the others,
+and its latency counts from that moment, so a slow server shows up as latency rather than as a
+lower rate (no coordinated omission). Each request opens its own connection, as gunicorn's sync
+workers close theirs after every answer. It speaks just enough HTTP/1.1 for the benchmarks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+MAX_CONNECTIONS = 64
+"""Requests in flight per load; one beyond that waits for a free slot (its wait counts as latency)."""
+
+
+@dataclass(frozen=True)
+class Load:
+    """One stream of requests: a name, a rate, how to build request n, and the status that means success."""
+
+    name: str
+    rate: float
+    method: str
+    path: Callable[[int], str]
+    body: Callable[[int], bytes] | None
+    expect: int
+
+
+@dataclass
+class Result:
+    """What one load measured."""
+
+    latencies_ms: list[float] = field(default_factory=list)
+    ok: int = 0
+    errors: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+
+    def p95_ms(self) -> float:
+        """Return the 95th percentile latency, in milliseconds."""
+        ordered = sorted(self.latencies_ms)
+        return round(ordered[int(len(ordered) * 0.95)], 1) if ordered else 0.0
+
+    def summary(self) -> str:
+        """Describe the load's outcome in one line."""
+        ordered = sorted(self.latencies_ms) or [0.0]
+        median = ordered[len(ordered) // 2]
+        latency = f"median {median:.1f} ms, p95 {self.p95_ms()} ms"
+        return f"{self.ok} ok, {self.errors} errors, {latency}, statuses {self.statuses}"
+
+
+async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes) -> int:
+    """Send one request and read its answer; return the status."""
+    writer.write(raw)
+    await writer.drain()
+    status_line = await reader.readline()
+    if not status_line:
+        raise ConnectionError("the server closed the connection")
+    status = int(status_line.split(b" ", 2)[1])
+    length = 0
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    if length:
+        await reader.readexactly(length)
+    return status
+
+
+def _raw(host: str, load: Load, n: int, forwarded: bool) -> bytes:
+    body = load.body(n) if load.body else b""
+    lines = [
+        f"{load.method} {load.path(n)} HTTP/1.1",
+        f"Host: {host}",
+        "User-Agent: bench",
+        "Connection: close",
+    ]
+    if forwarded:  # a distinct visitor behind the load balancer each time
+        lines.append(
+            f"X-Forwarded-For: 10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(256)}"
+        )
+    if body:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def _run_one(
+    host: str, port: int, load: Load, result: Result, stop: asyncio.Event, forwarded: bool
+) -> None:
+    slots = asyncio.Semaphore(MAX_CONNECTIONS)
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def one(n: int, due: float) -> None:
+        async with slots:
+            try:
+                reader, writer = await asyncio.open_connection(host, port)
+            except OSError:
+                result.errors += 1
+                return
+            try:
+                status = await _request(reader, writer, _raw(host, load, n, forwarded))
+            except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError, IndexError):
+                result.errors += 1
+                return
+            finally:
+                writer.close()
+        result.latencies_ms.append((time.perf_counter() - due) * 1000)
+        result.statuses[status] = result.statuses.get(status, 0) + 1
+        if status == load.expect:
+            result.ok += 1
+        else:
+            result.errors += 1
+
+    start, n = time.perf_counter(), 0
+    while not stop.is_set():
+        due = start + n / load.rate
+        # Always yield, even when late, so the requests in flight (and the stop check) get to run.
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        task = asyncio.create_task(one(n, due))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        n += 1
+    await asyncio.gather(*tasks)
+
+
+async def _run(
+    host: str, port: int, loads: list[Load], until: Callable[[], bool], forwarded: bool
+) -> dict[str, Result]:
+    results = {load.name: Result() for load in loads}
+    stop = asyncio.Event()
+    runners = [
+        asyncio.create_task(_run_one(host, port, load, results[load.name], stop, forwarded)) for load in loads
+    ]
+    while not await asyncio.to_thread(until):
+        await asyncio.sleep(0.5)
+    stop.set()
+    await asyncio.gather(*runners)
+    return results
+
+
+def run_load(
+    host: str, port: int, loads: list[Load], until: Callable[[], bool], forwarded: bool = False
+) -> dict[str, Result]:
+    """Run every load at once until `until()` says to stop; return what each measured."""
+    return asyncio.run(_run(host, port, loads, until, forwarded))
