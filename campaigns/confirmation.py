@@ -169,7 +169,7 @@ def confirm(
     fallback_zone: str,
     now: datetime,
     issued: datetime | None = None,
-    erasure_key: str | None = None,
+    erasure_key: Keys | None = None,
 ) -> ConfirmOutcome:
     """Confirm a subscription: activate the subscriber and enroll them in the sequences they chose.
 

@@ -20,6 +20,7 @@ from campaigns.models import ConsentRecord, Sequence, SignupAttempt, Subscriber,
 from campaigns.people.hashing import erased_suppression
 from campaigns.sequences.joining import count_signup, is_in, join_confirmed, sequence_for
 from campaigns.statuses import SubscriberStatus, SuppressionReason
+from campaigns.tokens import Keys
 
 CHANNELS = ("form", "embed", "api", "import")
 FORM_CHANNELS = ("form", "embed")
@@ -62,7 +63,7 @@ def sign_up(
     signup: Signup,
     now: datetime,
     *,
-    erasure_key: str | None = None,
+    erasure_key: Keys | None = None,
     fallback_zone: str = "UTC",
 ) -> ConsentRecord | None:
     """Record the signup; return the consent record a confirmation is owed for, or None.
@@ -142,7 +143,7 @@ def record_attempt(session: Session, signup: Signup, now: datetime) -> SignupAtt
 
 
 def take_attempt(
-    session: Session, attempt_id: int, *, erasure_key: str | None = None, fallback_zone: str = "UTC"
+    session: Session, attempt_id: int, *, erasure_key: Keys | None = None, fallback_zone: str = "UTC"
 ) -> ConsentRecord | None:
     """Decide a recorded attempt as `sign_up` does, as of when it was made, and delete it.
 

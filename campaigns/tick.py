@@ -24,6 +24,7 @@ from campaigns.providers import Provider
 from campaigns.recovery import LostJobs, note_job, requeue_due, settle_stuck
 from campaigns.settings import Settings
 from campaigns.signup import leftover_attempts, take_attempt
+from campaigns.tokens import Keys
 
 OUTCOMES = ("claimed", "sent", "skipped", "failed", "unknown", "retrying", "rescheduled", "waiting")
 
@@ -34,7 +35,7 @@ def plan(
     hand_on: Callable[[list[int]], str | None],
     confirm: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
-    erasure_key: str | None = None,
+    erasure_key: Keys | None = None,
     lost_jobs: LostJobs | None = None,
     fence: Callable[[Session], None] | None = None,
 ) -> int:
@@ -73,7 +74,7 @@ def plan(
 
 
 def take_leftover_attempts(
-    sessions: sessionmaker[Session], now: datetime, erasure_key: str | None = None
+    sessions: sessionmaker[Session], now: datetime, erasure_key: Keys | None = None
 ) -> None:
     """Decide the signups whose job never ran; their confirmations are then owed like any other."""
     with session_scope(sessions) as session:

@@ -19,7 +19,7 @@ from campaigns.models import (
     Suppression,
 )
 from campaigns.people.actions import suppress_by_hand
-from campaigns.people.hashing import address_hash
+from campaigns.people.hashing import address_hash, erased_among, erased_suppression
 from campaigns.people.privacy import erase_person, export_person
 from campaigns.stats import sequence_stats
 from campaigns.statuses import SubscriberStatus, SuppressionReason
@@ -142,3 +142,13 @@ def test_the_privacy_commands(runner, db, settings) -> None:
         {k: v for k, v in after.items() if k != "email"}
     )
     assert runner.invoke(args=["privacy", "export", "not an address"]).exit_code == 1
+
+
+def test_an_erased_address_stays_refused_through_a_secret_key_rotation(db, settings) -> None:
+    walked(db, settings)
+    assert erase_person(db, "the-old-key", ADA, None, START)
+    db.commit()
+    rotated = ("the-new-key", "the-old-key")  # SECRET_KEY, then SECRET_KEY_FALLBACKS
+    assert erased_among(db, rotated, [ADA, "bob@example.com"]) == {ADA}
+    assert erased_suppression(db, rotated, ADA) is not None
+    assert erased_among(db, "the-new-key", [ADA]) == set()  # why the old key must stay listed

@@ -87,9 +87,9 @@ def import_command(file: Path, consent_source: str, slug: str | None, confirmed:
                     bar.update(progress.processed_rows - done[0])
                     done[0] = progress.processed_rows
 
-                run = run_import(session, run_id, settings.secret_key, zone, now, advance)
+                run = run_import(session, run_id, settings.verifying_keys, zone, now, advance)
         else:
-            run = run_import(session, run_id, settings.secret_key, zone, now)
+            run = run_import(session, run_id, settings.verifying_keys, zone, now)
         counts = (run.imported, run.merged, run.rejected)
         if run.rejected:
             _write_rejects(session, run_id, file.with_suffix(".rejects.csv"))

@@ -60,7 +60,7 @@ def confirm_submit(token: str):
     db = get_session()
     context = clinic_context()
     zone = clinic_zone(db, get_settings())
-    secret_key = get_settings().secret_key
+    secret_key = get_settings().verifying_keys
     outcome = confirm(
         db, subscriber_id, consent_id, zone, datetime.now(UTC), issued_at(token), erasure_key=secret_key
     )

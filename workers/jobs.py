@@ -62,7 +62,7 @@ def process_signup(attempt_id: int) -> bool:
         record = take_attempt(
             session,
             attempt_id,
-            erasure_key=runtime.settings.secret_key,
+            erasure_key=runtime.settings.verifying_keys,
             fallback_zone=clinic_zone(session, runtime.settings),
         )
         session.commit()
@@ -103,7 +103,7 @@ def plan_due(cron: str | None = None) -> int:
             datetime.now(UTC),
             hand_on,
             confirm,
-            erasure_key=runtime.settings.secret_key,
+            erasure_key=runtime.settings.verifying_keys,
             lost_jobs=lost,
             fence=fence,
         ),
@@ -181,7 +181,7 @@ def import_subscribers(import_run_id: int) -> dict[str, int]:
     try:
         with session_scope(runtime.sessions) as session:
             zone = clinic_zone(session, runtime.settings)
-            run = run_import(session, import_run_id, runtime.settings.secret_key, zone, datetime.now(UTC))
+            run = run_import(session, import_run_id, runtime.settings.verifying_keys, zone, datetime.now(UTC))
             return {"imported": run.imported, "merged": run.merged, "rejected": run.rejected}
     except Exception as exc:
         with session_scope(runtime.sessions) as session:

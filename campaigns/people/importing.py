@@ -28,6 +28,7 @@ from campaigns.people.import_rows import (
 )
 from campaigns.people.import_writes import enroll_new, insert_people
 from campaigns.statuses import ImportStatus
+from campaigns.tokens import Keys
 
 CHUNK = 1000
 CONFIRMATIONS_PER_MINUTE = 20
@@ -93,7 +94,7 @@ def start_import(
 def run_import(
     session: Session,
     run_id: int,
-    secret_key: str,
+    secret_key: Keys,
     fallback_zone: str,
     now: datetime,
     progress: Callable[[ImportRun], None] | None = None,
@@ -135,7 +136,7 @@ def _take_chunk(
     run: ImportRun,
     checked: list[Person | Rejected],
     seen: set[str],
-    secret_key: str,
+    secret_key: Keys,
     fallback_zone: str,
     now: datetime,
 ) -> None:
