@@ -39,7 +39,7 @@ from bench.seeding import BENCH_DOMAIN, refuse_real_subscribers, remove_seeded, 
 from bench.send import start_server, start_worker, wait_until_listening
 from campaigns import schema
 from campaigns.db import make_engine, make_session_factory, session_scope
-from campaigns.models import ConsentRecord, Event, LinkRollup, Send, StatRollup, Subscriber
+from campaigns.models import ConsentRecord, Event, LinkRollup, Send, SignupAttempt, StatRollup, Subscriber
 from campaigns.settings import load_settings
 from campaigns.statuses import SendStatus
 from campaigns.tick import plan
@@ -180,7 +180,7 @@ def run(
     pixels = [f"/t/o/{sign(secret_key, 'open', [send_id])}" for send_id in opened]
     signups = (
         json.dumps(
-            {"email": f"signup{n}@{BENCH_DOMAIN}", "consent": True, "timezone": "Europe/Paris"}
+            {"email": f"{SIGNUP_PREFIX}{n}@example.com", "consent": True, "timezone": "Europe/Paris"}
         ).encode()
         for n in range(10**9)
     )
@@ -237,6 +237,7 @@ def remove_everything(session) -> None:  # type: ignore[no-untyped-def]
     session.execute(delete(ConsentRecord).where(ConsentRecord.subscriber_id.in_(seeded)))
     remove_seeded(session)
     session.execute(delete(Subscriber).where(signed_up))
+    session.execute(delete(SignupAttempt).where(SignupAttempt.email.like(f"{SIGNUP_PREFIX}%@example.com")))
 
 
 if __name__ == "__main__":
