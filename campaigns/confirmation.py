@@ -20,6 +20,7 @@ from campaigns.providers import Provider
 from campaigns.signup import blocking_suppression
 from campaigns.statuses import SubscriberStatus, SuppressionReason
 from campaigns.tokens import sign, unsign_ids
+from campaigns.webhooks.events import emit
 
 LINK_MAX_AGE = timedelta(days=7)
 """How long a confirmation link works."""
@@ -144,6 +145,7 @@ def confirm(
     ):
         session.delete(left)  # they chose to come back
     enroll_in_default(session, subscriber, ZoneInfo(subscriber.timezone or fallback_zone), now)
+    emit(session, "subscriber.confirmed", {"subscriber_id": subscriber.id, "email": subscriber.email}, now)
     return ConfirmOutcome.CONFIRMED
 
 

@@ -15,8 +15,10 @@ from campaigns.models import Step
 from campaigns.provider_events import process_events
 from campaigns.test_send import send_test
 from campaigns.tick import plan
+from campaigns.webhooks.delivery import attempt, claim_due
 from workers.hit_buffer import drain
-from workers.queues import DEFAULT_QUEUE, SEND_QUEUE, connect, enqueue
+from workers.http_post import post
+from workers.queues import DEFAULT_QUEUE, SEND_QUEUE, WEBHOOK_QUEUE, connect, enqueue
 from workers.recurring import run_watched
 from workers.runtime import get_runtime
 
@@ -93,3 +95,22 @@ def process_provider_events(events: list[dict[str, object]]) -> dict[str, int]:
     with session_scope(runtime.sessions) as session:
         zone = sender_for(session, runtime.settings).fallback_zone
         return dict(process_events(session, events, zone))
+
+
+def dispatch_webhooks() -> int:
+    """Hand each due webhook delivery to its own job on the webhook queue; return how many."""
+    runtime = get_runtime()
+    with session_scope(runtime.sessions) as session:
+        ids = claim_due(session, datetime.now(UTC))
+    connection = connect(runtime.settings)
+    for delivery_id in ids:
+        enqueue(connection, "workers.jobs.deliver_webhook", delivery_id, queue=WEBHOOK_QUEUE, job_timeout=60)
+    return len(ids)
+
+
+def deliver_webhook(delivery_id: int) -> str | None:
+    """Post one signed webhook delivery and record the answer; return its status."""
+    runtime = get_runtime()
+    with session_scope(runtime.sessions) as session:
+        status = attempt(session, delivery_id, post, datetime.now(UTC))
+    return str(status) if status else None

@@ -6,6 +6,7 @@ from campaigns.models.base import Base
 from campaigns.models.delivery import Conversion, Event, Link, LinkRollup, Send, StatRollup
 from campaigns.models.operations import Heartbeat
 from campaigns.models.sequences import Enrollment, Sequence, Step, StepVersion
+from campaigns.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Alert",
@@ -28,4 +29,6 @@ __all__ = [
     "Subscriber",
     "Suppression",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
