@@ -95,3 +95,9 @@ def replay(session: Session, delivery: WebhookDelivery, now: datetime) -> Webhoo
     session.add(again)
     session.flush()
     return again
+
+
+def recent_deliveries(session: Session, limit: int = 50) -> list[WebhookDelivery]:
+    """Return the newest deliveries for the log, newest first."""
+    query = select(WebhookDelivery).order_by(WebhookDelivery.id.desc()).limit(limit)
+    return list(session.scalars(query))

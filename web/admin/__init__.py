@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from web.admin import auth, embed, sending, sequences, steps  # noqa: E402,F401  (views register on bp)
+from web.admin import auth, embed, integrations, sending, sequences, steps  # noqa: E402,F401  (views register on bp)
