@@ -48,16 +48,6 @@ def check_password(password: str) -> None:
         raise ValidationError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
 
 
-def set_password(session: Session, email: str, password: str) -> User:
-    """Give the user with this email a new password: the operator's way back in."""
-    check_password(password)
-    user = session.scalar(select(User).where(User.email == normalize_login_email(email)))
-    if user is None:
-        raise ValidationError(f"no user has the email {normalize_login_email(email)}")
-    user.password_hash = generate_password_hash(password)
-    return user
-
-
 def authenticate(session: Session, email: str, password: str, now: datetime) -> User | None:
     """Return the active user with this email and password, recording the login, else None."""
     user = session.scalar(select(User).where(User.email == normalize_login_email(email)))

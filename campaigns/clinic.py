@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.headerregistry import Address
+from urllib.parse import parse_qsl
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,6 +39,11 @@ def ensure_profile(session: Session, settings: Settings, now: datetime) -> Clini
             notification_email=settings.notify_email,
             brand_color="#1f5f8b",
             updated_at=now,
+            from_name=settings.from_name,
+            from_email=settings.from_email,
+            embed_allowed_origins=list(settings.embed_allowed_origins),
+            utm_params="&".join(f"{key}={value}" for key, value in settings.utm_params),
+            track_engagement=True,
         )
         session.add(profile)
         session.flush()
@@ -56,18 +62,44 @@ def notify_address(session: Session, settings: Settings) -> str:
     return (profile.notification_email if profile else None) or settings.notify_email
 
 
+def _address(name: str, email: str) -> Address:
+    local, _, domain = email.partition("@")
+    return Address(display_name=name, username=local, domain=domain)
+
+
 def sender_for(session: Session, settings: Settings) -> Sender:
-    """Return who emails come from, with the stored profile taking precedence over settings."""
+    """Return who emails come from: the admin's stored settings, else the environment's."""
     profile = get_profile(session)
-    local, _, domain = settings.from_email.partition("@")
+    if profile is None:
+        return Sender(
+            secret_key=settings.secret_key,
+            public_base_url=settings.public_base_url,
+            address=_address(settings.from_name, settings.from_email),
+            clinic_name=settings.from_name,
+            postal_address=settings.postal_address,
+            brand_color="#1f5f8b",
+            fallback_zone=settings.clinic_timezone,
+            utm_params=settings.utm_params,
+        )
     return Sender(
         secret_key=settings.secret_key,
         public_base_url=settings.public_base_url,
-        address=Address(display_name=settings.from_name, username=local, domain=domain),
-        clinic_name=profile.name if profile else settings.from_name,
-        postal_address=profile.postal_address if profile else settings.postal_address,
-        brand_color=profile.brand_color if profile else "#1f5f8b",
-        fallback_zone=profile.timezone if profile else settings.clinic_timezone,
-        website_url=profile.website_url if profile else None,
-        utm_params=settings.utm_params,
+        address=_address(profile.from_name or settings.from_name, profile.from_email or settings.from_email),
+        clinic_name=profile.name,
+        postal_address=profile.postal_address,
+        brand_color=profile.brand_color,
+        fallback_zone=profile.timezone,
+        website_url=profile.website_url,
+        utm_params=tuple(parse_qsl(profile.utm_params)) if profile.utm_params else settings.utm_params,
+        reply_to=_address(profile.from_name or settings.from_name, profile.reply_to)
+        if profile.reply_to
+        else None,
+        track_engagement=profile.track_engagement,
     )
+
+
+def embed_origins(session: Session, settings: Settings) -> tuple[str, ...]:
+    """Return the sites whose embedded form may post: the stored settings', else the environment's."""
+    profile = get_profile(session)
+    stored = profile.embed_allowed_origins if profile else None
+    return tuple(stored) if stored is not None else settings.embed_allowed_origins

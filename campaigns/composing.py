@@ -44,15 +44,18 @@ class Sender:
     fallback_zone: str
     website_url: str | None = None
     utm_params: tuple[tuple[str, str], ...] = (("utm_source", "nurture"), ("utm_medium", "email"))
+    reply_to: Address | None = None
+    track_engagement: bool = True  # off: no open pixel, and links go straight to their destination
 
     def footer(self, personal: bool) -> dict[str, str]:
         """Return what every email's footer shows; `personal` emails get placeholder links."""
-        links = ("unsubscribe_url", "preferences_url", "open_url")
+        links = ("unsubscribe_url", "preferences_url") + (("open_url",) if self.track_engagement else ())
         return {
             "clinic_name": self.clinic_name,
             "postal_address": self.postal_address,
             "brand_color": self.brand_color,
             "disclaimer": DISCLAIMER,
+            "open_url": "",
             **{name: placeholder(name) if personal else "" for name in links},
         }
 
@@ -137,10 +140,12 @@ class Composer:
     ) -> None:
         self.sender, self.contents, self.now, self.link_ids = sender, contents, now, link_ids
         self._renderings: dict[tuple[int, bool], tuple[RenderedEmail, frozenset[str], list[int]]] = {}
+        self._destinations: dict[tuple[int, bool], list[str]] = {}
 
     def email_for(self, recipient: Recipient) -> OutgoingEmail:
         """Return one recipient's email (raises jinja2.TemplateError if the content is broken)."""
         template, used, links = self.rendering(recipient.version_id, bool(recipient.first_name))
+        destinations = self._destinations[recipient.version_id, bool(recipient.first_name)]
         sender, send, now = self.sender, recipient.send_id, self.now
         unsubscribe_url = sender.link("unsubscribe", "unsubscribe", [recipient.subscriber_id, send], now)
         values = {
@@ -152,11 +157,15 @@ class Composer:
         if recipient.first_name:
             values["first_name"] = recipient.first_name
         for number, link_id in enumerate(links, start=1):
-            values[f"link-{number}"] = sender.link("t/c", "click", [send, link_id], now)
+            if sender.track_engagement:
+                values[f"link-{number}"] = sender.link("t/c", "click", [send, link_id], now)
+            else:
+                values[f"link-{number}"] = destinations[number - 1]
         return OutgoingEmail(
             template=template,
             to=recipient.email,
             sender=sender.address,
+            reply_to=sender.reply_to,
             substitutions=used_substitutions(values, used),
             send_ref=f"send-{send}",
             unsubscribe_url=unsubscribe_url,
@@ -189,4 +198,5 @@ class Composer:
             everything = f"{shared.subject}\n{shared.text}\n{shared.html}"
             used = frozenset(tag for tag in substitutions_for(dict.fromkeys(names, "")) if tag in everything)
             self._renderings[key] = (shared, used, self.link_ids(version_id, rendering.links))
+            self._destinations[key] = rendering.links
         return self._renderings[key]

@@ -21,6 +21,7 @@ def build_message(
     unsubscribe_url: str | None,
     sent_at: datetime,
     message_id: str | None = None,
+    reply_to: Address | None = None,
 ) -> EmailMessage:
     """Return a multipart/alternative message, text first, with one-click unsubscribe headers.
 
@@ -28,7 +29,7 @@ def build_message(
     """
     message = EmailMessage(policy=MESSAGE_POLICY)
     message["From"] = sender
-    message["Reply-To"] = sender
+    message["Reply-To"] = reply_to or sender
     message["To"] = to
     message["Subject"] = email.subject
     message["Date"] = format_datetime(sent_at)

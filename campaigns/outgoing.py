@@ -31,6 +31,7 @@ class OutgoingEmail:
     sent_at: datetime
     message_id: str
     categories: tuple[str, ...] = ()
+    reply_to: Address | None = None  # the sender, unless the clinic set its own reply-to address
 
     @property
     def subject(self) -> str:
@@ -46,7 +47,7 @@ class OutgoingEmail:
             html=substitute(self.template.html, self.substitutions),
         )
         return build_message(
-            personal, self.to, self.sender, self.unsubscribe_url, self.sent_at, self.message_id
+            personal, self.to, self.sender, self.unsubscribe_url, self.sent_at, self.message_id, self.reply_to
         )
 
 

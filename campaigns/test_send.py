@@ -33,6 +33,7 @@ def preview(sender: Sender, content: Content, first_name: str | None = SAMPLE_NA
         template=rendering.email,
         to="subscriber@example.com",
         sender=sender.address,
+        reply_to=sender.reply_to,
         substitutions=substitutions_for(values),
         send_ref="preview",
         unsubscribe_url=sample,

@@ -10,11 +10,14 @@ service fails the run instead.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
 from redis import Redis
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
@@ -234,10 +237,42 @@ def app(settings: Settings):
     app.extensions["nurture"]["engine"].dispose()
 
 
+class FormClient(FlaskClient):
+    """A test client whose form posts carry this browser session's CSRF token, as a page's form would."""
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """Add the CSRF token to a POST's form data unless the test gave one (or sent JSON)."""
+        data = kwargs.get("data")
+        form = (data is None and "json" not in kwargs) or (
+            isinstance(data, dict) and "csrf_token" not in data
+        )
+        if kwargs.get("method") == "POST" and form:
+            kwargs["data"] = {**(data or {}), "csrf_token": csrf_token_of(self)}
+        return super().open(*args, **kwargs)
+
+
+def csrf_token_of(client: FlaskClient) -> str:
+    """Return the CSRF token a page would give this client's browser session (Flask-WTF's own)."""
+    with client.session_transaction() as session:
+        raw = session.setdefault("csrf_token", secrets.token_hex(20))
+    return URLSafeTimedSerializer(client.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+
+def form_client(app) -> FormClient:
+    """Return a test client for `app` whose form posts carry a valid CSRF token."""
+    return FormClient(app, app.response_class, use_cookies=True)
+
+
 @pytest.fixture
 def client(app):
-    """A test client for the app."""
-    return app.test_client()
+    """A test client whose form posts carry a valid CSRF token."""
+    return form_client(app)
+
+
+@pytest.fixture
+def bare_client(app):
+    """A test client that posts exactly what the test gives it: no CSRF token unless asked."""
+    return FlaskClient(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture

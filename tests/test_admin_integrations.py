@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from campaigns.models import ApiToken, AuditLog, WebhookDelivery, WebhookEndpoint
 from campaigns.statuses import DeliveryStatus, Role
-from tests.admin_helpers import form_token
+from tests.admin_helpers import token_on
 from tests.api_helpers import bearer
 from tests.factories import seeded
 from tests.test_admin_sending import signed_in
@@ -24,7 +24,9 @@ def test_an_admin_adds_an_endpoint_sees_its_secret_once_and_replays_a_delivery(c
     seeded(db, settings)
     signed_in(client, db, Role.ADMIN)
     data = {"url": "http://127.0.0.1:9/hooks", "events": ["conversion.created"], "description": "CRM"}
-    added = client.post("/admin/webhooks", data={**data, "csrf_token": form_token(client, "/admin/webhooks")})
+    added = client.post(
+        "/admin/webhooks", data={**data, "csrf_token": token_on(client.get("/admin/webhooks").text)}
+    )
     assert added.status_code == 201
     secret = re.search(r"(whsec_[A-Za-z0-9+/=]+)", added.text).group(1)
     assert secret not in client.get("/admin/webhooks").text
@@ -36,7 +38,7 @@ def test_an_admin_adds_an_endpoint_sees_its_secret_once_and_replays_a_delivery(c
         data={
             "name": "booking tool",
             "scope": "write",
-            "csrf_token": form_token(client, "/admin/api-tokens"),
+            "csrf_token": token_on(client.get("/admin/api-tokens").text),
         },
     )
     assert token.status_code == 201
@@ -51,7 +53,7 @@ def test_an_admin_adds_an_endpoint_sees_its_secret_once_and_replays_a_delivery(c
 
     replayed = client.post(
         f"/admin/webhooks/deliveries/{delivery.id}/replay",
-        data={"csrf_token": form_token(client, "/admin/webhooks")},
+        data={"csrf_token": token_on(client.get("/admin/webhooks").text)},
     )
     assert replayed.status_code == 303
     copies = db.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
@@ -59,12 +61,15 @@ def test_an_admin_adds_an_endpoint_sees_its_secret_once_and_replays_a_delivery(c
     assert copies[1].status == DeliveryStatus.PENDING
 
     removed = client.post(
-        f"/admin/webhooks/{endpoint.id}/remove", data={"csrf_token": form_token(client, "/admin/webhooks")}
+        f"/admin/webhooks/{endpoint.id}/remove",
+        data={"csrf_token": token_on(client.get("/admin/webhooks").text)},
     )
     assert removed.status_code == 303
     db.expire_all()
     assert db.get_one(WebhookEndpoint, endpoint.id).removed_at is not None
-    actions = db.scalars(select(AuditLog.action).order_by(AuditLog.id)).all()
+    actions = db.scalars(
+        select(AuditLog.action).where(AuditLog.action != "sign_in").order_by(AuditLog.id)
+    ).all()
     assert actions == ["webhook.add", "api_token.create", "webhook.replay", "webhook.remove"]
 
 
@@ -75,7 +80,7 @@ def test_a_bad_endpoint_or_token_is_refused_and_a_token_is_revoked(client, db, s
         data={
             "url": "javascript:alert(1)",
             "events": ["send.bounced"],
-            "csrf_token": form_token(client, "/admin/webhooks"),
+            "csrf_token": token_on(client.get("/admin/webhooks").text),
         },
     )
     assert (
@@ -83,16 +88,17 @@ def test_a_bad_endpoint_or_token_is_refused_and_a_token_is_revoked(client, db, s
     )
     no_scope = client.post(
         "/admin/api-tokens",
-        data={"name": "x", "scope": "root", "csrf_token": form_token(client, "/admin/api-tokens")},
+        data={"name": "x", "scope": "root", "csrf_token": token_on(client.get("/admin/api-tokens").text)},
     )
     assert no_scope.status_code == 400 and db.scalars(select(ApiToken)).all() == []
     client.post(
         "/admin/api-tokens",
-        data={"name": "crm", "scope": "read", "csrf_token": form_token(client, "/admin/api-tokens")},
+        data={"name": "crm", "scope": "read", "csrf_token": token_on(client.get("/admin/api-tokens").text)},
     )
     token_id = db.scalars(select(ApiToken.id)).one()
     revoked = client.post(
-        f"/admin/api-tokens/{token_id}/revoke", data={"csrf_token": form_token(client, "/admin/api-tokens")}
+        f"/admin/api-tokens/{token_id}/revoke",
+        data={"csrf_token": token_on(client.get("/admin/api-tokens").text)},
     )
     assert revoked.status_code == 303 and "revoked" in client.get("/admin/api-tokens").text
     assert (

@@ -39,7 +39,7 @@ def test_the_seeded_admin_password_signs_in(runner, client) -> None:
     response = client.post(
         "/admin/login", data={"email": "admin@clinic.example", "password": password, "csrf_token": token}
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
 
 
 def test_create_user_with_each_role(runner, db: Session) -> None:
@@ -84,7 +84,7 @@ def signs_in(runner, email: str, password: str) -> bool:
     client = runner.app.test_client()
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin/login").text).group(1)
     response = client.post("/admin/login", data={"email": email, "password": password, "csrf_token": token})
-    return response.status_code == 302
+    return response.status_code == 303
 
 
 def test_set_password_prints_a_random_one_once_and_it_signs_in(runner) -> None:

@@ -113,17 +113,15 @@ def test_at_most_one_confirmation_email_per_address_in_ten_minutes(client, db, s
 
 
 def test_confirmations_that_could_not_be_queued_are_swept_up(db: Session, settings, tmp_path) -> None:
-    from tests.conftest import make_settings
+    from tests.conftest import form_client, make_settings
     from web import create_app
 
     seeded(db, settings)
     redis_down = make_settings(
         tmp_path, DATABASE_URL=settings.database_url, REDIS_URL="redis://127.0.0.1:1/0"
     )
-    response = (
-        create_app(redis_down)
-        .test_client()
-        .post("/subscribe", data={"email": "ada@example.com", "consent": "yes"})
+    response = form_client(create_app(redis_down)).post(
+        "/subscribe", data={"email": "ada@example.com", "consent": "yes"}
     )
     assert response.status_code == 303  # the visitor never sees Redis trouble
     record = db.scalars(select(ConsentRecord)).one()

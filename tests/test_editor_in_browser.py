@@ -48,6 +48,8 @@ def test_a_marketer_edits_checks_previews_and_publishes_an_email(app, db: Sessio
         preview.get_by_text("Hi Alex,").wait_for()
         screenshot(page, "editor")
         page.get_by_role("button", name="Publish this draft").click()
+        page.get_by_role("heading", name="Publish “Welcome: a safe place to start”?").wait_for()
+        page.get_by_role("button", name="Publish", exact=True).click()
         page.get_by_text("Published as version 2.").wait_for()
     versions = db.scalars(select(StepVersion).order_by(StepVersion.id.desc())).first()
     assert versions.subject == "Welcome: a safe place to start" and versions.version == 2

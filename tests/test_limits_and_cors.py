@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,31 @@ def test_the_admin_shows_the_embed_snippet(client, db: Session) -> None:
     )
     assert "embed.js" in page
     assert "data-nurture-signup" in page
+
+
+EMBEDDED_FORM = {"embed": "1", "email": "ada@example.com", "consent": "yes"}
+
+
+def test_the_embedded_form_posts_without_javascript_from_an_allowed_site(embed_client, db: Session) -> None:
+    response = embed_client.post("/subscribe", data=EMBEDDED_FORM, headers={"Origin": CLINIC_SITE})
+    assert response.status_code == 303
+    assert db.scalars(select(ConsentRecord)).one().source == "embed"
+
+
+def test_a_form_from_another_site_is_shown_again_on_ours_and_stores_nothing(
+    embed_client, db: Session
+) -> None:
+    for origin in ("https://evil.example", "null", None):
+        headers = {"Origin": origin} if origin else {}
+        response = embed_client.post("/subscribe", data=EMBEDDED_FORM, headers=headers)
+        assert response.status_code == 400
+        assert "press the button once more" in response.text
+        assert 'value="ada@example.com"' in response.text
+    assert db.scalars(select(ConsentRecord)).all() == []
+    ours = {"email": "ada@example.com", "consent": "yes", "csrf_token": csrf_in(response.text)}
+    assert embed_client.post("/subscribe", data=ours).status_code == 303
+    assert db.scalars(select(ConsentRecord)).one().source == "form"
+
+
+def csrf_in(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

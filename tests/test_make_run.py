@@ -162,8 +162,11 @@ def test_make_run_serves_the_whole_product_on_the_embedded_default_and_stops_cle
         output = wait_for(log, r"Password:\s+\S{12,}", "the admin password is printed once")
         assert output.rindex("Password:") > output.index("is running at"), "the password is the last thing"
         assert (instance / "nurture.db").exists()
-        signup = urllib.parse.urlencode({"email": "ada@example.com", "consent": "yes"}).encode()
-        urllib.request.urlopen(f"{base}/subscribe", data=signup, timeout=5)  # noqa: S310
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        landing = browser.open(f"{base}/", timeout=5).read().decode()  # the form carries its CSRF token
+        token = re.search(r'name="csrf_token" value="([^"]+)"', landing).group(1)
+        fields = {"email": "ada@example.com", "consent": "yes", "csrf_token": token}
+        browser.open(f"{base}/subscribe", data=urllib.parse.urlencode(fields).encode(), timeout=5)
         outbox = instance / "outbox"
         deadline = time.monotonic() + 30
         while not list(outbox.glob("*.eml")) and time.monotonic() < deadline:

@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     database.init_app(app)
     security.init_app(app)
+    admin.access.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     limits.init_app(app, settings)
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     limits.limit_per_token(app, api.init_app(app), settings.api_rate_limit)
     # Tracking must stay cheap; one-click unsubscribes and webhooks arrive in bulk from a few providers.
     limits.exempt(app, unsubscribe.bp, webhooks.bp, health.bp)
+    security.exempt_views(app)
     # /t (open pixels, click redirects) is a lean app of its own: it must answer in microseconds.
     tracker = tracking.create_tracking_app(app.extensions["nurture"])
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/t": tracker})  # type: ignore[method-assign]
@@ -75,5 +77,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         "confirm.new_link",
         "consultation.submit",
         "admin.login_submit",
+        "admin.login_code_submit",
     )
+    limits.limit_per_account(app, "admin.login_submit", "admin.login_code_submit")
     return app

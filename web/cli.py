@@ -9,12 +9,15 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from campaigns import schema
-from campaigns.accounts import create_user, generate_password, set_password
+from campaigns import clinic_settings, schema
+from campaigns.access.team import change_password, find_user
+from campaigns.accounts import create_user, generate_password
 from campaigns.api_tokens import SCOPES, create_token, list_tokens, revoke_token
+from campaigns.clinic import get_profile
 from campaigns.db import session_scope
 from campaigns.errors import ValidationError
 from campaigns.seed import hold_first_admin, seed
+from campaigns.settings import Settings
 from campaigns.statuses import Role
 from web import cli_sending, cli_tick
 from web.database import get_engine, get_sessions, get_settings
@@ -93,7 +96,10 @@ def set_password_command(email: str, password: str | None) -> None:
     password = password or generate_password()
     try:
         with session_scope(get_sessions()) as session:
-            user = set_password(session, email, password)
+            user = find_user(session, email)
+            if user is None:
+                raise ValidationError(f"no user has the email {email.strip().lower()}")
+            change_password(session, user, password, datetime.now(UTC))  # and sign them out everywhere
             address = user.email
     except ValidationError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -127,7 +133,23 @@ def check_command() -> None:
         if not background.problems:
             click.echo("background: ok (the planner and the tracking drain ran in the last 5 minutes)")
         failures += len(background.problems)
+        failures += report_placeholders(settings)
     sys.exit(1 if failures else 0)
+
+
+def report_placeholders(settings: Settings) -> int:
+    """Say which clinic settings still hold a placeholder; count them as failures in public mode."""
+    with session_scope(get_sessions()) as session:
+        profile = get_profile(session)
+        found = clinic_settings.unfinished(profile, settings)
+    if profile is None:
+        click.echo("clinic settings: none yet; run `flask --app wsgi seed`")
+        return 0 if settings.local_mode else 1
+    for item in found:
+        click.echo(f"clinic settings: still to fill in at {settings.public_base_url}/admin/settings: {item}")
+    if not found:
+        click.echo("clinic settings: ok")
+    return 0 if settings.local_mode else len(found)
 
 
 token_cli = AppGroup("api-token", help="Manage the JSON API's bearer tokens.")

@@ -34,6 +34,7 @@ class HitSender:
         self.lock = threading.Lock()
         self.pid: int | None = None
         self.wake = threading.Event()
+        self.flushing = threading.Lock()  # a flush waits for one in progress, so "sent" means sent
 
     def add(self, hit: Hit) -> None:
         """Queue a hit; start the sender thread in this process if it is not running yet."""
@@ -51,16 +52,17 @@ class HitSender:
             self.flush()
 
     def flush(self) -> int:
-        """Send every queued hit now; return how many."""
-        batch = []
-        while self.queue:
-            batch.append(self.queue.popleft())
-        if not batch:
-            return 0
-        try:
-            push(self.redis, batch)
-        except (RedisError, OSError):
-            log.warning("tracking buffer unavailable; recording %d hits directly", len(batch))
-            with session_scope(self.sessions) as session:
-                record_hits(session, batch)
-        return len(batch)
+        """Send every queued hit now, after any flush already under way; return how many."""
+        with self.flushing:
+            batch = []
+            while self.queue:
+                batch.append(self.queue.popleft())
+            if not batch:
+                return 0
+            try:
+                push(self.redis, batch)
+            except (RedisError, OSError):
+                log.warning("tracking buffer unavailable; recording %d hits directly", len(batch))
+                with session_scope(self.sessions) as session:
+                    record_hits(session, batch)
+            return len(batch)

@@ -1,10 +1,10 @@
-"""Rate limits on Redis (Flask-Limiter): per visitor IP on each public form, per address on signup."""
+"""Rate limits (Flask-Limiter, on Redis): per IP on each form, per address on signup, per account at login."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint, Flask, current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse
@@ -19,6 +19,14 @@ PER_IP = "10 per minute;60 per hour"
 
 PER_ADDRESS = "5 per hour"
 """Signups one email address may receive, whoever sends them."""
+
+PER_ACCOUNT = "5 per 15 minutes"
+"""Failed sign-ins (wrong password or code) one account may have, from however many addresses."""
+
+ACCOUNT_LOCKED = (
+    "Too many failed sign-ins for this account. Wait 15 minutes and try again, "
+    "or ask an administrator to reset your password."
+)
 
 
 def storage_uri(settings: Settings) -> str:
@@ -73,3 +81,26 @@ def address_allowed(email: str) -> bool:
     except Exception:  # Redis down: the per-IP limit and double opt-in still protect
         log.warning("per-address rate limit unavailable", exc_info=True)
         return True
+
+
+def account_key() -> str:
+    """Return the account a sign-in attempt is for: the typed email, or the one awaiting its code."""
+    pending = session.get("pending_sign_in")
+    typed = request.form.get("email", "")[:320].strip().lower()
+    if not typed and isinstance(pending, dict):
+        typed = str(pending.get("email", ""))
+    return typed or "-"
+
+
+def limit_per_account(app: Flask, *endpoints: str) -> None:
+    """Count failed sign-ins per account on these endpoints; refuse even the right password past it."""
+    limiter: Limiter = app.extensions["nurture"]["limiter"]
+    for endpoint in endpoints:
+        app.view_functions[endpoint] = limiter.limit(
+            PER_ACCOUNT,
+            key_func=account_key,
+            methods=["POST"],
+            scope="sign-in-account",
+            deduct_when=lambda response: response.status_code == 401,
+            error_message=ACCOUNT_LOCKED,
+        )(app.view_functions[endpoint])

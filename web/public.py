@@ -22,6 +22,7 @@ def clinic_context() -> dict[str, str]:
         "postal_address": profile.postal_address if profile else settings.postal_address,
         "brand_color": profile.brand_color if profile else "#1f5f8b",
         "privacy_notice": profile.privacy_notice if profile else "",
+        "privacy_contact": (profile.privacy_contact or "") if profile else "",
     }
 
 

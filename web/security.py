@@ -1,33 +1,39 @@
-"""Headers every response carries, and the CSRF token every form posts back."""
+"""Headers every response carries, and CSRF protection (Flask-WTF) on every form post.
+
+`CSRFProtect` guards every POST of the whole app, so a new route is protected without anyone
+remembering to. The exemptions below carry their own proof instead: a signed link token, a
+bearer token, a provider's signature, or JSON that browsers will not send cross-site unasked.
+"""
 
 from __future__ import annotations
 
-import hmac
-import secrets
+from flask import Flask, Response, render_template
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from flask import Flask, Response, abort, request, session
+from web.errors import wants_json
 
-CSRF_FIELD = "csrf_token"
+csrf = CSRFProtect()
+
+EXPIRED_FORM = "This form has expired. Go back, reload the page and try again."
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 
-
-def csrf_token() -> str:
-    """Return this browser session's CSRF token, creating it on first use."""
-    if CSRF_FIELD not in session:
-        session[CSRF_FIELD] = secrets.token_urlsafe(32)
-    return session[CSRF_FIELD]
-
-
-def check_csrf() -> None:
-    """Refuse a form post whose token does not match the session's."""
-    sent = request.form.get(CSRF_FIELD, "")
-    expected = session.get(CSRF_FIELD, "")
-    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        abort(400, description="This form has expired. Go back, reload the page and try again.")
+EXEMPT_VIEWS = {
+    # The link's signed token is the proof; mail apps' one-click posts (RFC 8058) carry no cookie.
+    "unsubscribe.act": "signed unsubscribe link",
+    "unsubscribe.test_email": "test emails unsubscribe nobody",
+    "confirm.confirm_submit": "signed confirmation link",
+    "confirm.new_link": "signed (expired) confirmation link",
+    # JSON needs a CORS preflight that only allowed origins pass; forms are checked in the view.
+    "subscribe.subscribe": "JSON or an allowed embed origin; other forms need the token (see the view)",
+}
+EXEMPT_BLUEPRINTS = {
+    "webhooks": "signed by the provider (ECDSA over the raw body)",
+    "api": "bearer API token, never a cookie",
+}
 
 
 def add_security_headers(response: Response) -> Response:
@@ -39,7 +45,36 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_without_token(error: CSRFError):
+    """Answer a post without a valid CSRF token in plain words, in the caller's format."""
+    if wants_json():
+        return {"error": "That request could not be used", "message": EXPIRED_FORM}, 400
+    page = render_template("error.html", code=400, title="That form has expired", message=EXPIRED_FORM)
+    return page, 400
+
+
 def init_app(app: Flask) -> None:
-    """Register the headers and expose `csrf_token()` to templates."""
+    """Register the headers and CSRF protection; exempt what proves itself another way."""
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the browser's session
+    csrf.init_app(app)
     app.after_request(add_security_headers)
-    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.register_error_handler(CSRFError, refuse_without_token)
+
+
+def exempt_views(app: Flask) -> None:
+    """Exempt the views and blueprints that prove themselves another way (after registration)."""
+    for endpoint in EXEMPT_VIEWS:
+        csrf.exempt(app.view_functions[endpoint])
+    for name, blueprint in app.blueprints.items():
+        if name.partition(".")[0] in EXEMPT_BLUEPRINTS:  # nested blueprints too, such as api.subscribers
+            csrf.exempt(blueprint)
+
+
+def is_exempt(endpoint: str) -> bool:
+    """Tell whether `endpoint` is one of the documented exemptions."""
+    return endpoint in EXEMPT_VIEWS or endpoint.partition(".")[0] in EXEMPT_BLUEPRINTS
+
+
+def protect_now() -> None:
+    """Check this request's CSRF token now (for a view exempt from the automatic check)."""
+    csrf.protect()

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
 
+from campaigns.clinic import embed_origins
 from campaigns.signup import sign_up
 from web.database import get_session, get_settings
 from web.limits import address_allowed
 from web.public import clinic_context
 from web.queueing import enqueue_soon
+from web.security import protect_now
 from web.signup_input import (
     InvalidSignup,
     Visit,
@@ -20,6 +23,8 @@ from web.signup_input import (
 )
 
 bp = Blueprint("subscribe", __name__)
+
+PRESS_AGAIN = "Please check your details and press the button once more to send them."
 
 ACCEPTED_MESSAGE = (
     "Thank you. If this address can receive our emails, a confirmation link is on its way: "
@@ -41,20 +46,42 @@ def subscribe():
 
 def subscribe_form():
     """Handle the HTML form: a redirect to "check your inbox", or the form again with messages."""
+    if not form_is_trusted():
+        return form_again({"form": PRESS_AGAIN})
     if is_honeypot_filled(request.form):
         return redirect(url_for("subscribe.check_inbox"), code=303)
     channel = "embed" if request.form.get("embed") == "1" else "form"
     try:
         signup = signup_from_form(request.form, visit(channel), get_settings().check_deliverability)
     except InvalidSignup as exc:
-        values = {
-            "email": request.form.get("email", "")[:320],
-            "first_name": request.form.get("first_name", "")[:100],
-        }
-        context = {**clinic_context(), "errors": exc.fields, "values": values}
-        return render_template("landing.html", **context), 400
+        return form_again(exc.fields)
     accept(signup)
     return redirect(url_for("subscribe.check_inbox"), code=303)
+
+
+def form_is_trusted() -> bool:
+    """Tell whether a form post may be used: our own page's CSRF token, or an allowed embedding site.
+
+    The clinic's embedded form posts from its own site, where no cookie of ours exists; the
+    browser's Origin header says which site that is. Any other post needs our page's token.
+    """
+    if request.form.get("embed") == "1" and allowed_origin():
+        return True
+    try:
+        protect_now()
+    except CSRFError:
+        return False
+    return True
+
+
+def form_again(errors: dict[str, str]):
+    """Show our own form again with what was typed and why, storing nothing."""
+    values = {
+        "email": request.form.get("email", "")[:320],
+        "first_name": request.form.get("first_name", "")[:100],
+    }
+    context = {**clinic_context(), "errors": errors, "values": values}
+    return render_template("landing.html", **context), 400
 
 
 def subscribe_json():
@@ -104,7 +131,7 @@ def check_inbox():
 def allowed_origin() -> str | None:
     """Return the request's Origin if settings allow it to post with JavaScript."""
     origin = request.headers.get("Origin")
-    return origin if origin and origin in get_settings().embed_allowed_origins else None
+    return origin if origin and origin in embed_origins(get_session(), get_settings()) else None
 
 
 def preflight() -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from campaigns.access.invitations import send_set_password_email
 from campaigns.clinic import notify_address, sender_for
 from campaigns.composing import content_for
 from campaigns.confirmation import send_confirmation
@@ -79,6 +80,14 @@ def send_consultation_emails(conversion_id: int) -> int:
         return send_conversion_emails(
             session, conversion_id, sender, runtime.provider, notify, datetime.now(UTC)
         )
+
+
+def send_set_password_link(user_id: int, inviter: str) -> str:
+    """Email a user the link at which they choose their password."""
+    runtime = get_runtime()
+    with session_scope(runtime.sessions) as session:
+        sender = sender_for(session, runtime.settings)
+        return send_set_password_email(session, user_id, inviter, sender, runtime.provider, datetime.now(UTC))
 
 
 def drain_tracking() -> int:

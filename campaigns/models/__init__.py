@@ -1,6 +1,14 @@
 """The data model: every table the engine keeps, importable from one place."""
 
-from campaigns.models.accounts import Alert, ApiToken, AuditLog, ClinicProfile, User
+from campaigns.models.accounts import (
+    Alert,
+    ApiToken,
+    AuditLog,
+    ClinicProfile,
+    RecoveryCode,
+    SignInSession,
+    User,
+)
 from campaigns.models.audience import ConsentRecord, Subscriber, Suppression
 from campaigns.models.base import Base
 from campaigns.models.delivery import Conversion, Event, Link, LinkRollup, Send, StatRollup
@@ -21,8 +29,10 @@ __all__ = [
     "Heartbeat",
     "Link",
     "LinkRollup",
+    "RecoveryCode",
     "Send",
     "Sequence",
+    "SignInSession",
     "StatRollup",
     "Step",
     "StepVersion",

@@ -24,6 +24,34 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
+    totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32; set once two-factor is on
+    password_changed_at: Mapped[datetime | None]  # a set-password link made before this is spent
+
+
+class SignInSession(Base):
+    """One signed-in browser; ending it signs that browser out at once, whatever its cookie says."""
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(40))
+
+
+class RecoveryCode(Base):
+    """A one-use code that signs a user in when their authenticator app is lost; only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
 
 
 class ApiToken(Base):
@@ -49,9 +77,10 @@ class AuditLog(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    action: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(60), index=True)
     target: Mapped[str | None] = mapped_column(String(120))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
 
 
 class ClinicProfile(Base):
@@ -68,6 +97,14 @@ class ClinicProfile(Base):
     brand_color: Mapped[str] = mapped_column(String(7), default="#1f5f8b")
     privacy_notice: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime]
+    # Filled in from the environment at the first `seed`; the admin's settings page owns them after.
+    from_name: Mapped[str | None] = mapped_column(String(120))
+    from_email: Mapped[str | None] = mapped_column(String(320))
+    reply_to: Mapped[str | None] = mapped_column(String(320))
+    embed_allowed_origins: Mapped[list[str] | None] = mapped_column(JSON)
+    utm_params: Mapped[str | None] = mapped_column(String(500))  # a query string: utm_source=...&...
+    privacy_contact: Mapped[str | None] = mapped_column(Text)
+    track_engagement: Mapped[bool] = mapped_column(default=True)
 
 
 class Alert(Base):

@@ -13,6 +13,7 @@ import time
 import urllib.error
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from email.headerregistry import Address
 from typing import Any
 
 from python_http_client.exceptions import HTTPError
@@ -100,6 +101,10 @@ def error_text(body: bytes | str | None) -> str:
         return raw[:500]
 
 
+def _contact(address: Address) -> dict[str, str]:
+    return {"email": address.addr_spec, "name": address.display_name}
+
+
 def payload(emails: list[OutgoingEmail]) -> dict[str, Any]:
     """Build the v3 mail-send body for emails that share one rendering."""
     first = emails[0]
@@ -107,7 +112,11 @@ def payload(emails: list[OutgoingEmail]) -> dict[str, Any]:
     body: dict[str, Any] = {
         "personalizations": [personalization(email) for email in emails],
         "from": sender,
-        "reply_to": sender,
+        "reply_to": (
+            {"email": first.reply_to.addr_spec, "name": first.reply_to.display_name}
+            if first.reply_to
+            else sender
+        ),
         "subject": first.template.subject,
         "content": [
             {"type": "text/plain", "value": first.template.text},

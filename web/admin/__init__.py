@@ -1,4 +1,4 @@
-"""The admin UI: sign-in, and the marketer's view of the sequences."""
+"""The admin UI: sign-in, users, the marketer's view of the sequences."""
 
 from __future__ import annotations
 
@@ -6,4 +6,18 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from web.admin import auth, embed, integrations, sending, sequences, steps  # noqa: E402,F401  (views register on bp)
+# The views register themselves on bp.
+from web.admin import (  # noqa: E402,F401
+    access,
+    account,
+    audit_log,
+    auth,
+    confirmations,
+    embed,
+    integrations,
+    sending,
+    sequences,
+    settings,
+    steps,
+    users,
+)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import g, render_template
 
+from campaigns.clinic import embed_origins
 from web.admin import bp
-from web.admin.auth import login_required
-from web.database import get_settings
+from web.admin.access import login_required
+from web.database import get_session, get_settings
 from web.public import clinic_context
 
 
@@ -17,5 +18,8 @@ def embed():
     settings = get_settings()
     snippet = render_template("admin/embed_snippet.html", base=settings.public_base_url, **clinic_context())
     return render_template(
-        "admin/embed.html", snippet=snippet.strip(), origins=settings.embed_allowed_origins, user=g.user
+        "admin/embed.html",
+        snippet=snippet.strip(),
+        origins=embed_origins(get_session(), settings),
+        user=g.user,
     )

@@ -14,9 +14,8 @@ from campaigns.webhooks.delivery import recent_deliveries, replay
 from campaigns.webhooks.endpoints import add_endpoint, live_endpoints, remove_endpoint
 from campaigns.webhooks.events import EVENT_TYPES
 from web.admin import bp
-from web.admin.sending import audit, role_required
+from web.admin.access import audit, role_required
 from web.database import get_session, get_settings
-from web.security import check_csrf
 
 
 def _webhooks_page(secret: str | None = None, error: str | None = None, status: int = 200):
@@ -44,7 +43,6 @@ def webhooks():
 @role_required(Role.ADMIN)
 def add_webhook():
     """Register an endpoint and show its secret, this once."""
-    check_csrf()
     db, now = get_session(), datetime.now(UTC)
     events = [e for e in request.form.getlist("events") if e in EVENT_TYPES]
     try:
@@ -64,7 +62,6 @@ def add_webhook():
 @role_required(Role.ADMIN)
 def remove_webhook(endpoint_id: int):
     """Stop sending to an endpoint."""
-    check_csrf()
     db, now = get_session(), datetime.now(UTC)
     endpoint = db.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or endpoint.removed_at is not None:
@@ -79,7 +76,6 @@ def remove_webhook(endpoint_id: int):
 @role_required(Role.ADMIN)
 def replay_delivery(delivery_id: int):
     """Send an event again to its endpoint, with the same webhook-id."""
-    check_csrf()
     db, now = get_session(), datetime.now(UTC)
     delivery = db.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.endpoint.removed_at is not None:
@@ -109,7 +105,6 @@ def api_tokens():
 @role_required(Role.ADMIN)
 def create_api_token():
     """Create a token and show it, this once."""
-    check_csrf()
     db, now = get_session(), datetime.now(UTC)
     name, scope = request.form.get("name", "")[:200], request.form.get("scope", "")
 
@@ -127,7 +122,6 @@ def create_api_token():
 @role_required(Role.ADMIN)
 def revoke_api_token(token_id: int):
     """Revoke a token at once."""
-    check_csrf()
     db, now = get_session(), datetime.now(UTC)
     try:
         revoke_token(db, token_id, now)

@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import wraps
-from typing import Any
 
-from flask import abort, g, redirect, url_for
+from flask import abort, flash, g, redirect, url_for
 
 from campaigns.alerts import resume_sending
-from campaigns.models import AuditLog, Sequence
+from campaigns.models import Sequence
 from campaigns.sequence_editing import set_status
 from campaigns.statuses import Role, SequenceStatus
 from web.admin import bp
-from web.admin.auth import login_required
+from web.admin.access import audit, role_required
 from web.database import get_session
-from web.security import check_csrf
-
-
-def role_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Allow a view only to signed-in users with one of `roles`."""
-
-    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(view)
-        @login_required
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if g.user.role not in roles:
-                abort(403, description="Your role does not allow this.")
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorate
-
-
-def audit(action: str, target: str | None, now: datetime, **detail: Any) -> None:
-    """Record what the signed-in user did."""
-    get_session().add(
-        AuditLog(occurred_at=now, user_id=g.user.id, action=action, target=target, detail=detail)
-    )
 
 
 @bp.post("/sequences/<int:sequence_id>/pause")
@@ -57,7 +30,6 @@ def resume_sequence(sequence_id: int):
 
 
 def _change_status(sequence_id: int, status: SequenceStatus):
-    check_csrf()
     db, now = get_session(), datetime.now(UTC)
     sequence = db.get(Sequence, sequence_id)
     if sequence is None:
@@ -67,6 +39,8 @@ def _change_status(sequence_id: int, status: SequenceStatus):
     set_status(db, sequence, status, now)
     audit(f"sequence.{status}", f"sequence:{sequence.id}", now)
     db.commit()
+    done = "paused: nobody receives its emails" if status == SequenceStatus.PAUSED else "sending again"
+    flash(f"“{sequence.name}” is {done}.", "info")
     return redirect(url_for("admin.dashboard"), code=303)
 
 
@@ -74,9 +48,11 @@ def _change_status(sequence_id: int, status: SequenceStatus):
 @role_required(Role.ADMIN)
 def resume():
     """Resolve the provider outage and let waiting emails go."""
-    check_csrf()
     db, now = get_session(), datetime.now(UTC)
     waiting = resume_sending(db, g.user.id, now)
     audit("sending.resume", None, now, waiting=waiting)
     db.commit()
+    flash(
+        f"Sending resumed; {waiting} waiting {'email goes' if waiting == 1 else 'emails go'} out now.", "info"
+    )
     return redirect(url_for("admin.dashboard"), code=303)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Response, abort, g, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 
 from campaigns.clinic import sender_for
 from campaigns.composing import content_for
@@ -17,11 +17,9 @@ from campaigns.step_publishing import Draft, publish, review, save_draft
 from campaigns.template_rules import CONTENT_VARIABLES, ContentProblem
 from campaigns.test_send import preview
 from web.admin import bp
-from web.admin.auth import login_required
-from web.admin.sending import audit, role_required
+from web.admin.access import audit, login_required, role_required
 from web.database import get_session, get_settings
 from web.queueing import enqueue_soon
-from web.security import check_csrf
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 EDITORS = (Role.ADMIN, Role.EDITOR)
@@ -49,7 +47,6 @@ def sequence(sequence_id: int):
 @role_required(*EDITORS)
 def add_step(sequence_id: int):
     """Insert a new draft step after the last one (or at a given position)."""
-    check_csrf()
     db, now = get_session(), datetime.now(UTC)
     found = db.get(Sequence, sequence_id)
     if found is None:
@@ -60,6 +57,9 @@ def add_step(sequence_id: int):
     step = insert_step(db, found, position, draft, now)
     audit("step.add", f"step:{step.id}", now, position=position)
     db.commit()
+    flash(
+        f"A new draft email was added as number {position}; nobody receives it until it is published.", "info"
+    )
     return redirect(url_for("admin.edit_step", step_id=step.id), code=303)
 
 
@@ -124,7 +124,6 @@ def _draft_from_form() -> Draft:
 @role_required(*EDITORS)
 def save_step(step_id: int):
     """Save the draft; on a problem, show it at its line and keep what was typed."""
-    check_csrf()
     step, db, now = find_step(step_id), get_session(), datetime.now(UTC)
     draft = _draft_from_form()
     sender = sender_for(db, get_settings())
@@ -141,7 +140,8 @@ def save_step(step_id: int):
         return _editor(step, problems=problems, values=values, status=400)
     audit("step.save", f"step:{step.id}", now)
     db.commit()
-    return redirect(url_for("admin.edit_step", step_id=step.id, saved=1), code=303)
+    flash("Draft saved. Subscribers still get the published version until you publish this one.", "info")
+    return redirect(url_for("admin.edit_step", step_id=step.id), code=303)
 
 
 @bp.get("/steps/<int:step_id>/preview")
@@ -164,17 +164,18 @@ def preview_step(step_id: int):
 @role_required(*EDITORS)
 def send_step_test(step_id: int):
     """Send the signed-in user a test of the draft."""
-    check_csrf()
     step = find_step(step_id)
-    enqueue_soon("workers.jobs.send_test_email", step.id, g.user.email)
-    return redirect(url_for("admin.edit_step", step_id=step.id, tested=1), code=303)
+    if enqueue_soon("workers.jobs.send_test_email", step.id, g.user.email):
+        flash(f"A test of this draft is on its way to {g.user.email}.", "info")
+    else:
+        flash("The test could not be queued: background work is unavailable. Try again shortly.", "error")
+    return redirect(url_for("admin.edit_step", step_id=step.id), code=303)
 
 
 @bp.post("/steps/<int:step_id>/publish")
 @role_required(*EDITORS)
 def publish_step_view(step_id: int):
     """Publish the draft; structural blockers need an admin's recorded reason."""
-    check_csrf()
     step, db, now = find_step(step_id), get_session(), datetime.now(UTC)
     reason = request.form.get("override_reason", "")[:500] if g.user.role == Role.ADMIN else None
     settings = get_settings()
@@ -195,16 +196,17 @@ def publish_step_view(step_id: int):
         override_reason=reason or None,
     )
     db.commit()
-    return redirect(url_for("admin.edit_step", step_id=step.id, published=version.version), code=303)
+    flash(f"Published as version {version.version}. The next emails of this step use it.", "info")
+    return redirect(url_for("admin.edit_step", step_id=step.id), code=303)
 
 
 @bp.post("/steps/<int:step_id>/delete")
 @role_required(*EDITORS)
 def delete_step_view(step_id: int):
     """Delete a step; those about to receive it move on to the next."""
-    check_csrf()
     step, db, now = find_step(step_id), get_session(), datetime.now(UTC)
     delete_step(db, step, sender_for(db, get_settings()).fallback_zone, now)
     audit("step.delete", f"step:{step.id}", now)
     db.commit()
+    flash(f"“{step.subject}” was deleted; those about to receive it move on to the next email.", "info")
     return redirect(url_for("admin.sequence", sequence_id=step.sequence_id), code=303)

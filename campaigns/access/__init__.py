@@ -1,0 +1,1 @@
+"""Who may use the admin: sign-in sessions, two-factor codes, the team, and the audit log."""
