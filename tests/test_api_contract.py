@@ -53,3 +53,18 @@ def test_every_operation_answers_as_documented(api_app) -> None:
             case.call_and_validate(headers=headers, checks=CHECKS)
 
         answers_as_documented()
+
+
+def test_the_document_is_openapi_3_1_and_the_reference_page_shows_every_operation(
+    client, db, settings
+) -> None:
+    document = client.get("/api/v1/openapi.json").json
+    assert document["openapi"].startswith("3.1")
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200 and "<script" not in page.text
+    for path, operations in document["paths"].items():
+        for method in operations:
+            assert f"{method.upper()} {path}" in page.text
+    unauthorised = client.get("/api/v1/sequences")
+    assert unauthorised.status_code == 401 and unauthorised.headers["WWW-Authenticate"].startswith("Bearer")

@@ -16,8 +16,16 @@ def create_blueprint() -> Blueprint:
     bp = Blueprint("api", __name__, url_prefix=PREFIX)
     for module in (conversions, events, sequences, subscribers, webhooks, reference):
         bp.register_blueprint(module.bp)
-    bp.register_error_handler(ProblemError, lambda e: problem_response(e.status, e.title, e.detail, e.errors))
+    bp.register_error_handler(ProblemError, answer_problem)
     return bp
+
+
+def answer_problem(error: ProblemError):
+    """Answer a problem a view raised; a 401 names the scheme to use."""
+    response = problem_response(error.status, error.title, error.detail, error.errors)
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
 
 
 def init_app(app: Flask) -> Blueprint:
