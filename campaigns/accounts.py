@@ -50,7 +50,10 @@ def check_password(password: str) -> None:
 
 def authenticate(session: Session, email: str, password: str, now: datetime) -> User | None:
     """Return the active user with this email and password, recording the login, else None."""
-    user = session.scalar(select(User).where(User.email == normalize_login_email(email)))
+    # No stored address holds a NUL, and PostgreSQL would refuse to even compare one.
+    user = None
+    if "\x00" not in email:
+        user = session.scalar(select(User).where(User.email == normalize_login_email(email)))
     if user is None or not user.is_active:
         check_password_hash(_DUMMY_HASH, password)
         return None

@@ -9,17 +9,39 @@ from urllib.parse import parse_qsl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaigns.composing import Sender
+from campaigns.addresses import ascii_sender
+from campaigns.composing import CLINIC_OFFERS, CONSULTATION_COST, CONSULTATION_HOST, Sender
 from campaigns.models import ClinicProfile
 from campaigns.settings import Settings
 
-DEFAULT_PRIVACY_NOTICE = (
-    "We collect your email address, and your first name if you give it, only to send the educational "
-    "emails you asked for and, if you request one, to arrange a consultation. We record when and how "
-    "you agreed, as the law requires. We never sell or share your details with advertisers.\n\n"
-    "Every email has a link to unsubscribe at once. To see or erase what we hold about you, write to "
-    "us at the address below."
-)
+DEFAULT_PRIVACY_NOTICE = """\
+We keep what we need to send the educational emails you asked for and, if you ask for one, to \
+arrange a consultation. We never sell or share your details with advertisers, and our signup \
+pages load no advertising trackers.
+
+What we store: your email address; your first name, if you give it; your time zone, taken from \
+your browser when you sign up, so that emails arrive at a sensible hour; and a record of your \
+consent: when you agreed, the words you agreed to, the page you signed up on, your IP address \
+and your browser's description of itself. For each email we send you we record whether it was \
+delivered, whether you opened it (through a small image in the email, a "pixel") and which of \
+its links you clicked (links pass through our server first), unless we have turned that \
+tracking off. If you ask for a consultation we \
+also store the name, email address, phone number (if you give one), preferred contact time and \
+message you type into that form.
+
+Who else handles it: our email sending service (SendGrid, or the SMTP relay we use) processes \
+your address and the emails on our behalf, only to deliver them.
+
+How long we keep it: your name, time zone and the record of which emails you opened and \
+clicked, for as long as you stay subscribed and afterwards until you ask us to erase them; your \
+consent record for as long as we hold your address, to show that we had your permission; a \
+consultation request until you ask us to erase it. After you unsubscribe, or after we erase \
+everything else, we keep your email address on a do-not-email list, so that we never email you \
+again.
+
+Your choices: every email has a link to unsubscribe or pause. To get a copy of what we hold \
+about you, or to have it erased, write to us at the contact below, and we will answer within \
+30 days."""
 
 
 def get_profile(session: Session) -> ClinicProfile | None:
@@ -64,7 +86,7 @@ def notify_address(session: Session, settings: Settings) -> str:
 
 def _address(name: str, email: str) -> Address:
     local, _, domain = email.partition("@")
-    return Address(display_name=name, username=local, domain=domain)
+    return ascii_sender(Address(display_name=name, username=local, domain=domain))  # punycode domain
 
 
 def sender_for(session: Session, settings: Settings) -> Sender:
@@ -80,6 +102,9 @@ def sender_for(session: Session, settings: Settings) -> Sender:
             brand_color="#1f5f8b",
             fallback_zone=settings.clinic_timezone,
             utm_params=settings.utm_params,
+            clinic_offers=settings.clinic_offers or CLINIC_OFFERS,
+            consultation_cost=settings.consultation_cost or CONSULTATION_COST,
+            consultation_host=settings.consultation_host or CONSULTATION_HOST,
         )
     return Sender(
         secret_key=settings.secret_key,
@@ -95,6 +120,9 @@ def sender_for(session: Session, settings: Settings) -> Sender:
         if profile.reply_to
         else None,
         track_engagement=profile.track_engagement,
+        clinic_offers=profile.clinic_offers or settings.clinic_offers or CLINIC_OFFERS,
+        consultation_cost=profile.consultation_cost or settings.consultation_cost or CONSULTATION_COST,
+        consultation_host=profile.consultation_host or settings.consultation_host or CONSULTATION_HOST,
     )
 
 

@@ -37,6 +37,9 @@ class ClinicSettings:
     utm_params: str
     privacy_contact: str
     track_engagement: bool
+    clinic_offers: str = ""
+    consultation_cost: str = ""
+    consultation_host: str = ""
 
 
 LABELS = {
@@ -52,7 +55,11 @@ LABELS = {
     "utm_params": "UTM parameters",
     "privacy_contact": "Privacy contact details",
     "track_engagement": "Track opens and clicks",
+    "clinic_offers": "What the clinic sells",
+    "consultation_cost": "What a consultation costs",
+    "consultation_host": "Who runs a consultation",
 }
+DISCLOSURES = ("clinic_offers", "consultation_cost", "consultation_host")
 
 
 def current(profile: ClinicProfile, settings: Settings) -> ClinicSettings:
@@ -70,6 +77,7 @@ def current(profile: ClinicProfile, settings: Settings) -> ClinicSettings:
         utm_params=profile.utm_params or "&".join(f"{k}={v}" for k, v in settings.utm_params),
         privacy_contact=profile.privacy_contact or "",
         track_engagement=profile.track_engagement,
+        **{key: getattr(profile, key) or getattr(settings, key) for key in DISCLOSURES},
     )
 
 
@@ -128,6 +136,7 @@ def parse(form: Mapping[str, str]) -> tuple[ClinicSettings, dict[str, str]]:
         utm_params="&".join(f"{k}={v}" for k, v in utm),
         privacy_contact=contact,
         track_engagement=form.get("track_engagement") == "on",
+        **{key: _one_line(text[key], 0, 300, LABELS[key], errors, key) for key in DISCLOSURES},
     )
     return values, errors
 
@@ -143,6 +152,8 @@ def apply(profile: ClinicProfile, values: ClinicSettings, now: datetime) -> dict
     profile.embed_allowed_origins = list(values.embed_allowed_origins)
     profile.utm_params, profile.privacy_contact = values.utm_params, values.privacy_contact or None
     profile.track_engagement = values.track_engagement
+    for key in DISCLOSURES:
+        setattr(profile, key, getattr(values, key) or None)
     after = _stored(profile)
     changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
     if changes:
@@ -167,6 +178,9 @@ def placeholders(values: ClinicSettings) -> list[str]:
         domain = getattr(values, key).rpartition("@")[2].lower()
         if domain in EXAMPLE_DOMAINS:
             found.append(f"{LABELS[key].lower()} ({getattr(values, key)} is an example address)")
+    for key in DISCLOSURES:
+        if not getattr(values, key):
+            found.append(f"{LABELS[key].lower()} (empty: emails and pages show a placeholder)")
     if not values.privacy_contact:
         found.append("privacy contact details (empty: say who answers questions about people's data)")
     return found

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jinja2 import TemplateError
 
+from campaigns.claims import blocking_rules
 from campaigns.models import Step, StepVersion
 from campaigns.outgoing import OutgoingEmail
 from campaigns.placeholders import placeholder, substitutions_for, to_html_placeholders, used_substitutions
@@ -26,9 +27,15 @@ from campaigns.tokens import sign_ids
 
 DISCLAIMER = (
     "This email is educational and is not medical advice. Stem cell therapies for fibromyalgia "
-    "are not approved by the FDA. Results differ from person to person. Talk with your own "
-    "physician about your care."
+    "are not approved by the FDA, and there is no good evidence that they help it. Feeling better "
+    "after a treatment, a placebo included, does not show that the treatment works. Talk with your "
+    "own physician about your care."
 )
+CLINIC_OFFERS = "[set CLINIC_OFFERS: the treatments the clinic sells, and their prices]"
+CONSULTATION_COST = "[set CONSULTATION_COST: nothing, or its price]"
+CONSULTATION_HOST = "[set CONSULTATION_HOST: a licensed clinician (name, license) or a patient coordinator]"
+PLACEHOLDER_MARK = "[set "
+"""How an offer or consultation detail the clinic has not filled in yet begins."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,18 @@ class Sender:
     fallback_zone: str
     website_url: str | None = None
     utm_params: tuple[tuple[str, str], ...] = (("utm_source", "nurture"), ("utm_medium", "email"))
+    clinic_offers: str = CLINIC_OFFERS
+    consultation_cost: str = CONSULTATION_COST
+    consultation_host: str = CONSULTATION_HOST
+
+    def disclosures(self) -> dict[str, str]:
+        """Return what the clinic sells and how its consultation works, as content may print them."""
+        return {
+            "clinic_offers": self.clinic_offers,
+            "consultation_cost": self.consultation_cost,
+            "consultation_host": self.consultation_host,
+        }
+
     reply_to: Address | None = None
     track_engagement: bool = True  # off: no open pixel, and links go straight to their destination
 
@@ -103,12 +122,20 @@ class Content:
     body: str
     campaign: str = "nurture"
     label: str = "step"
+    override_reason: str | None = None  # an admin's, recorded when publishing past a blocking claim
 
 
 def content_for(step: Step, version: StepVersion | None = None) -> Content:
     """Return a step's draft (or one of its published versions) as content to render."""
     source: Step | StepVersion = version or step
-    return Content(source.subject, source.preheader, source.body, step.sequence.slug, f"step-{step.position}")
+    return Content(
+        source.subject,
+        source.preheader,
+        source.body,
+        step.sequence.slug,
+        f"step-{step.position}",
+        version.override_reason if version else None,
+    )
 
 
 def render_step(sender: Sender, content: Content, has_first_name: bool) -> Rendering:
@@ -118,6 +145,7 @@ def render_step(sender: Sender, content: Content, has_first_name: bool) -> Rende
         del context["first_name"]
     context["consultation_url"] = f"{sender.public_base_url}/consultation"
     context["clinic_name"] = sender.clinic_name
+    context.update(sender.disclosures())
     return render_email(
         content.subject,
         content.preheader,
@@ -189,6 +217,16 @@ class Composer:
             )
             if problems:  # saved before these checks existed, or written to the database by hand
                 raise TemplateError(f"the content may not be sent: {problems[0]}")
+            blockers = (
+                []
+                if content.override_reason
+                else blocking_rules(content.subject, content.preheader, content.body)
+            )
+            if blockers:  # published before the rule existed, or written to the database by hand
+                raise TemplateError(
+                    f"the content may not be sent: {', '.join(blockers)} blocks it, "
+                    "and no admin recorded a reason to publish it anyway"
+                )
             rendering = render_step(self.sender, content, has_first_name)
             email = rendering.email
             names = PERSONAL + [f"link-{n}" for n in range(1, len(rendering.links) + 1)]

@@ -43,6 +43,7 @@ class ConfirmOutcome(StrEnum):
     CONFIRMED = "confirmed"
     ALREADY = "already"  # confirmed before: the link was used twice
     UNAVAILABLE = "unavailable"  # the address may not be mailed (bounced, complained, erased)
+    STALE = "stale"  # the link was sent before the person left: coming back takes a new signup
 
 
 def confirm_url(sender: Sender, record: ConsentRecord, now: datetime) -> str:
@@ -55,6 +56,25 @@ def read_token(secret_key: str, token: str, now: datetime) -> tuple[int, int]:
     """Return (subscriber id, consent id) from a confirmation token, or raise InvalidToken."""
     subscriber_id, consent_id = unsign_ids(secret_key, "confirm", token, 2, LINK_MAX_AGE, now)
     return subscriber_id, consent_id
+
+
+def is_stale(session: Session, record: ConsentRecord, issued: datetime) -> bool:
+    """Tell whether a link for `record` was made before something it must not undo.
+
+    A link confirms its own signup once. It cannot undo a later unsubscribe or suppression, and
+    a link not made for this record's email (say, one for rows an erasure freed for someone else)
+    is not this record's link.
+    """
+    subscriber, sent = record.subscriber, record.confirmation_sent_at
+    # The link is signed with the moment its email was claimed; any other stamp is not its link.
+    if record.confirmed_at is not None or sent is None or int(sent.timestamp()) != int(issued.timestamp()):
+        return True
+    if subscriber.unsubscribed_at is not None and subscriber.unsubscribed_at >= record.created_at:
+        return True
+    later = select(Suppression.id).where(
+        Suppression.email == subscriber.email, Suppression.created_at >= record.created_at
+    )
+    return session.scalar(later.limit(1)) is not None
 
 
 def is_owed(session: Session, record: ConsentRecord) -> bool:
@@ -108,9 +128,8 @@ def send_confirmation(
         return False
     session.refresh(record)
     context = {"clinic_name": sender.clinic_name, "confirm_url": confirm_url(sender, record, now)}
-    if record.subscriber.first_name:
-        context["first_name"] = record.subscriber.first_name
-    email = notice("confirmation", record.email, context, sender, now, record.id)
+    typed = {"first_name": record.first_name or record.subscriber.first_name or ""}
+    email = notice("confirmation", record.email, context, sender, now, record.id, typed=typed)
     try:
         [outcome] = provider.send_many([email])
     except ProviderOutage as outage:
@@ -124,9 +143,17 @@ def send_confirmation(
 
 
 def confirm(
-    session: Session, subscriber_id: int, consent_id: int, fallback_zone: str, now: datetime
+    session: Session,
+    subscriber_id: int,
+    consent_id: int,
+    fallback_zone: str,
+    now: datetime,
+    issued: datetime | None = None,
 ) -> ConfirmOutcome:
-    """Confirm a subscription: activate the subscriber and enroll them in the default sequence."""
+    """Confirm a subscription: activate the subscriber and enroll them in the default sequence.
+
+    `issued` is when the link was made (its token's stamp); without it the link counts as new.
+    """
     record = session.get(ConsentRecord, consent_id)
     if record is None or record.subscriber_id != subscriber_id:
         return ConfirmOutcome.UNAVAILABLE
@@ -135,8 +162,12 @@ def confirm(
         return ConfirmOutcome.ALREADY
     if subscriber.status not in AWAITING or blocking_suppression(session, subscriber.email):
         return ConfirmOutcome.UNAVAILABLE
+    if is_stale(session, record, issued or now):
+        return ConfirmOutcome.STALE
     subscriber.status = SubscriberStatus.ACTIVE
     subscriber.confirmed_at, subscriber.unsubscribed_at = now, None
+    subscriber.first_name = record.first_name or subscriber.first_name
+    subscriber.timezone = record.timezone or subscriber.timezone
     record.confirmed_at = now
     for left in session.scalars(
         select(Suppression).where(

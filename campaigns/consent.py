@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-CONSENT_VERSION = "2026-11-1"
+CONSENT_VERSION = "2026-12-1"
 """Change this whenever the wording below changes; records keep the version and the full text."""
 
 _CONSENT_TEMPLATE = (
     "Yes, send me {clinic}'s educational emails: about six over three weeks, ending with an "
-    "invitation to a consultation. I can unsubscribe at any time with one click."
+    "invitation to a consultation. I can unsubscribe at any time from the link in every email."
 )
 
 

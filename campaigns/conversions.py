@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaigns.addresses import ascii_email
 from campaigns.composing import Sender
 from campaigns.exits import goal_reached
 from campaigns.models import Conversion, Enrollment, Event, Send, Subscriber
@@ -87,17 +89,36 @@ def send_conversion_emails(
         return 0
     conversion.details = {**conversion.details, "emails_sent_at": now.isoformat()}
     session.commit()
-    context: dict[str, Any] = {
-        "clinic_name": sender.clinic_name,
-        "name": conversion.details.get("name") or "there",
-        "email": conversion.email,
-        "phone": conversion.details.get("phone") or "not given",
-        "preferred_time": conversion.details.get("preferred_time") or "any time",
-        "message": conversion.details.get("message") or "(none)",
-        "source": conversion.source,
-    }
-    emails = [notice("consultation_confirmation", conversion.email, context, sender, now, conversion.id)]
+    details = conversion.details
+    # Everything the requester or the booking tool typed is text in the emails, never Markdown.
+    typed = {key: str(details.get(key) or "") for key in ("name", "phone", "preferred_time", "message")}
+    typed["email"] = conversion.email
+    typed["first_name"] = first_name_of(typed["name"])
+    context: dict[str, Any] = {**dict.fromkeys(typed, ""), "clinic_name": sender.clinic_name}
+    context["source"] = conversion.source
+    to_them = notice(
+        "consultation_confirmation", conversion.email, context, sender, now, conversion.id, typed=typed
+    )
+    emails = [to_them]
     if notify:
-        emails.append(notice("consultation_notification", notify, context, sender, now, conversion.id))
+        emails.append(
+            notice(
+                "consultation_notification",
+                notify,
+                context,
+                sender,
+                now,
+                conversion.id,
+                typed=typed,
+                reply_to=Address(addr_spec=ascii_email(conversion.email)),
+                for_clinic=True,
+            )
+        )
     outcomes = provider.send_many(emails)
     return sum(outcome.status == "sent" for outcome in outcomes)
+
+
+def first_name_of(name: str) -> str:
+    """Return the first word of a full name, the way a greeting uses it ("Ada Lovelace" -> "Ada")."""
+    words = name.split()
+    return words[0] if words else ""

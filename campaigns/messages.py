@@ -8,6 +8,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+from campaigns.addresses import ascii_email
 from campaigns.rendering import RenderedEmail
 
 MESSAGE_POLICY = policy.SMTP.clone(max_line_length=998)
@@ -26,11 +27,12 @@ def build_message(
     """Return a multipart/alternative message, text first, with one-click unsubscribe headers.
 
     Only a confirmation request goes without `unsubscribe_url`: its reader is not subscribed yet.
+    Addresses go into headers with their domains in punycode, which every server accepts.
     """
     message = EmailMessage(policy=MESSAGE_POLICY)
     message["From"] = sender
     message["Reply-To"] = reply_to or sender
-    message["To"] = to
+    message["To"] = ascii_email(to)
     message["Subject"] = email.subject
     message["Date"] = format_datetime(sent_at)
     message["Message-ID"] = message_id or make_msgid(domain=sender.domain)

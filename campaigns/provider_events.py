@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import Counter
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from campaigns.exits import suppress
@@ -31,28 +32,62 @@ SUPPRESSING = {
     "group_unsubscribe": (SuppressionReason.UNSUBSCRIBED, "unsubscribed"),
 }
 KNOWN = {"processed", "delivered", "deferred", "dropped", "bounce", "open", "click", *SUPPRESSING}
+MAX_ID = 2**63 - 1  # a larger send_id is not ours, and would overflow the database's integer
+log = logging.getLogger(__name__)
 
 
 def process_events(session: Session, events: list[dict[str, Any]], fallback_zone: str) -> Counter[str]:
     """Apply a batch of webhook events; return how many of each kind were new."""
     applied: Counter[str] = Counter()
-    for raw in events:
-        kind = str(raw.get("event", ""))
-        if kind not in KNOWN or not _is_new(session, raw, kind):
+    for number, raw in enumerate(events):
+        kind = str(raw.get("event", ""))[:40]
+        problem = _problem_with(raw)
+        if problem:
+            log.warning("skipped webhook event %d (%s): %s", number, kind, problem)
             continue
-        _apply(session, raw, kind, fallback_zone)
+        try:
+            with session.begin_nested():  # a bad event is skipped on its own; the rest still apply
+                if kind not in KNOWN or not _is_new(session, raw, kind):
+                    continue
+                _apply(session, raw, kind, fallback_zone)
+        except (SQLAlchemyError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+            log.warning("skipped webhook event %d (%s): %s", number, kind, type(exc).__name__)
+            continue
         applied[kind] += 1
     return applied
 
 
+def _problem_with(raw: dict[str, Any]) -> str | None:
+    """Say what makes an event unusable, if anything: an id or a time that cannot be ours."""
+    send_id = raw.get("send_id")
+    if send_id is not None and _send_id(send_id) is None:
+        return "send_id is not one of our ids"
+    stamp = raw.get("timestamp")
+    if stamp is not None and not _is_time(stamp):
+        return "timestamp is not a time"
+    return None
+
+
+def _send_id(value: object) -> int | None:
+    text = str(value)
+    if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) > MAX_ID:
+        return None
+    return int(text)
+
+
+def _is_time(stamp: object) -> TypeGuard[float]:
+    # Before the year 3000: a larger number is not a time SendGrid sends.
+    return isinstance(stamp, int | float) and not isinstance(stamp, bool) and 0 <= stamp < 32_503_680_000
+
+
 def _when(raw: dict[str, Any]) -> datetime:
     stamp = raw.get("timestamp")
-    return datetime.fromtimestamp(stamp, UTC) if isinstance(stamp, int | float) else datetime.now(UTC)
+    return datetime.fromtimestamp(stamp, UTC) if _is_time(stamp) else datetime.now(UTC)
 
 
 def _send(session: Session, raw: dict[str, Any]) -> Send | None:
-    send_id = str(raw.get("send_id", ""))
-    return session.get(Send, int(send_id)) if send_id.isdigit() else None
+    send_id = _send_id(raw.get("send_id", ""))
+    return session.get(Send, send_id) if send_id is not None else None
 
 
 def _is_new(session: Session, raw: dict[str, Any], kind: str) -> bool:

@@ -99,6 +99,11 @@ def render_email(
     return Rendering(email, links)
 
 
+def render_button(label: str, url: str, color: str) -> str:
+    """Return the HTML of a button to `url` with the plain link below it, styled inline."""
+    return _layout_env.get_template("button.html").render(label=label, url=url, color=color)
+
+
 def _track_links(
     body_html: str, body_text: str, decorate: Callable[[str], str]
 ) -> tuple[str, str, list[str]]:

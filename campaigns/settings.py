@@ -26,6 +26,8 @@ EMAIL_BACKENDS = ("outbox", "sendgrid", "smtp")
 SAMPLE_POSTAL_ADDRESS = "100 Sample Street, Springfield, ST 00000"
 """Local mode's stand-in for POSTAL_ADDRESS: neutral on public pages, never accepted for publishing."""
 MIN_SECRET_KEY_LENGTH = 32
+DISCLOSURES = ("clinic_offers", "consultation_cost", "consultation_host")
+"""What the clinic sells and how its consultation works (CLINIC_OFFERS, ...), printed in its emails."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,9 @@ class Settings:
     check_deliverability: bool = False
     trusted_proxy_count: int = 0
     api_rate_limit: str = "600 per minute"  # per API token, in Flask-Limiter's notation
+    clinic_offers: str = ""
+    consultation_cost: str = ""
+    consultation_host: str = ""
 
     @property
     def embedded_redis(self) -> bool:
@@ -191,6 +196,10 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
     api_rate_limit = env.get("API_RATE_LIMIT") or "600 per minute"
     if not checks.is_rate_limit(api_rate_limit):
         problems.append("API_RATE_LIMIT must read like '600 per minute' or '10 per second;5000 per hour'")
+    disclosures = {name: env.get(name.upper(), "") for name in DISCLOSURES}
+    for name, value in disclosures.items():
+        if any(c in value for c in "\r\n") or len(value) > 300:
+            problems.append(f"{name.upper()} must be one line of at most 300 characters")
 
     if problems:
         raise SettingsError(problems)
@@ -218,6 +227,7 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
         check_deliverability=check_deliverability,
         trusted_proxy_count=int(proxies) if proxies.isdigit() else 0,
         api_rate_limit=api_rate_limit,
+        **disclosures,
     )
 
 

@@ -1,22 +1,26 @@
 """A visitor signs up: one answer for everyone, a consent record, and a confirmation owed.
 
-Whatever state the address is in, the caller gives the visitor the same answer, so nobody can
-learn who is on the list. Only the returned outcome says whether a confirmation email is owed.
+Whatever state the address is in, the visitor gets the same answer after the same work, so
+nobody can learn who is on the list, not even from how long the answer took: the request only
+records the attempt (`record_attempt`), and a job decides what it means (`take_attempt`). Only
+that outcome says whether a confirmation email is owed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from campaigns.models import ConsentRecord, Subscriber, Suppression
+from campaigns.models import ConsentRecord, SignupAttempt, Subscriber, Suppression
 from campaigns.statuses import SubscriberStatus, SuppressionReason
 
 CHANNELS = ("form", "embed", "api", "import")
+ATTEMPT_GRACE = timedelta(minutes=1)
+"""How long the sweep leaves a fresh attempt to the job the web queued for it."""
 
 
 @dataclass(frozen=True)
@@ -54,9 +58,8 @@ def sign_up(session: Session, signup: Signup, now: datetime) -> ConsentRecord | 
     subscriber = _find_or_create(session, signup, now)
     if subscriber.status not in (SubscriberStatus.PENDING, SubscriberStatus.UNSUBSCRIBED):
         return None  # already active, or bounced or complained: nothing to confirm
-    if subscriber.status == SubscriberStatus.PENDING:
-        subscriber.first_name = signup.first_name or subscriber.first_name
-        subscriber.timezone = signup.timezone or subscriber.timezone
+    # A repeat signup keeps what it typed on its own record: anyone can type any address, so a
+    # name or time zone changes only when the person confirms that record.
     record = ConsentRecord(
         subscriber=subscriber,
         email=signup.email,
@@ -67,10 +70,66 @@ def sign_up(session: Session, signup: Signup, now: datetime) -> ConsentRecord | 
         page=signup.page,
         consent_text=signup.consent_text,
         consent_version=signup.consent_version,
+        first_name=signup.first_name,
+        timezone=signup.timezone,
     )
     session.add(record)
     session.flush()
     return record
+
+
+def record_attempt(session: Session, signup: Signup, now: datetime) -> SignupAttempt:
+    """Store a signup as it came, the same insert whatever the address's state; a job decides."""
+    attempt = SignupAttempt(
+        email=signup.email,
+        first_name=signup.first_name,
+        timezone=signup.timezone,
+        channel=signup.channel,
+        page=signup.page,
+        ip_address=signup.ip_address,
+        user_agent=signup.user_agent,
+        consent_text=signup.consent_text,
+        consent_version=signup.consent_version,
+        created_at=now,
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def take_attempt(session: Session, attempt_id: int) -> ConsentRecord | None:
+    """Decide a recorded attempt as `sign_up` does, as of when it was made, and delete it.
+
+    Returns the consent record a confirmation is owed for, or None (also if another job took it).
+    """
+    attempt = session.get(SignupAttempt, attempt_id, with_for_update=True)
+    if attempt is None:
+        return None
+    signup = Signup(
+        email=attempt.email,
+        first_name=attempt.first_name,
+        timezone=attempt.timezone,
+        channel=attempt.channel,
+        page=attempt.page,
+        ip_address=attempt.ip_address,
+        user_agent=attempt.user_agent,
+        consent_text=attempt.consent_text,
+        consent_version=attempt.consent_version,
+    )
+    session.delete(attempt)
+    return sign_up(session, signup, attempt.created_at)
+
+
+def leftover_attempts(session: Session, now: datetime) -> list[int]:
+    """Return the ids of attempts whose job never ran (Redis was down), oldest first."""
+    return list(
+        session.scalars(
+            select(SignupAttempt.id)
+            .where(SignupAttempt.created_at <= now - ATTEMPT_GRACE)
+            .order_by(SignupAttempt.id)
+            .limit(1000)
+        )
+    )
 
 
 def _find_or_create(session: Session, signup: Signup, now: datetime) -> Subscriber:

@@ -78,7 +78,10 @@ def publish(
     override_reason: str | None = None,
     instance_dir: Path | None = None,
 ) -> tuple[StepVersion, list[Finding]]:
-    """Publish the draft as a new version; blockers need an override reason, which is recorded."""
+    """Publish the draft as a new version; blockers need an admin's reason, kept with the version.
+
+    The caller passes `override_reason` only for an admin: an editor cannot publish past a blocker.
+    """
     problems = validate_step(
         {"subject": step.subject, "preheader": step.preheader, "body": step.body}, sender
     )
@@ -92,4 +95,6 @@ def publish(
             "publishing needs an admin's reason (10 characters or more) for: "
             + ", ".join(sorted({f.rule for f in blockers}))
         )
-    return publish_step(session, step, sender.fallback_zone, now, user_id), findings
+    version = publish_step(session, step, sender.fallback_zone, now, user_id)
+    version.override_reason = reason if blockers else None
+    return version, findings

@@ -20,6 +20,7 @@ ALLOWED_NODES = (
     nodes.If, nodes.Not, nodes.And, nodes.Or,
 )  # fmt: skip
 _parser = ImmutableSandboxedEnvironment()
+NUL_MESSAGE = "holds a NUL character, which text may not contain"
 
 PERSONAL = ["first_name", "email", "unsubscribe_url", "preferences_url", "open_url"]
 """Values that differ per recipient; content may print them, or test whether they are there."""
@@ -31,6 +32,9 @@ CONTENT_VARIABLES = [
     "unsubscribe_url",
     "preferences_url",
     "clinic_name",
+    "clinic_offers",
+    "consultation_cost",
+    "consultation_host",
 ]
 """The variables step content may use."""
 
@@ -67,10 +71,14 @@ def check_fields(fields: dict[str, str]) -> list[ContentProblem]:
 
 def check_template(field: str, source: str) -> list[ContentProblem]:
     """Check one template's syntax and every construct in it."""
+    if "\x00" in source:
+        return [ContentProblem(field, source[: source.index("\x00")].count("\n") + 1, NUL_MESSAGE)]
     try:
         tree = _parser.parse(source)
     except TemplateSyntaxError as exc:
         return [ContentProblem(field, exc.lineno, exc.message or "syntax error")]
+    except RecursionError:  # e.g. a hundred nested parentheses or ifs: no email needs that
+        return [ContentProblem(field, 0, "is nested too deeply; use fewer parentheses and 'if' blocks")]
     problems: list[ContentProblem] = []
     for node in tree.find_all(nodes.Node):
         message = _problem_with(node)

@@ -21,6 +21,7 @@ from campaigns.planner import BATCH_SIZE, claim_due_sends
 from campaigns.providers import Provider
 from campaigns.recovery import requeue_due, settle_stuck
 from campaigns.settings import Settings
+from campaigns.signup import leftover_attempts, take_attempt
 
 OUTCOMES = ("claimed", "sent", "skipped", "failed", "unknown", "retrying", "rescheduled", "waiting")
 
@@ -34,6 +35,8 @@ def plan(
 ) -> int:
     """Run one planning cycle as of `now`, passing each batch of send ids to `hand_on`."""
     handed = 0
+    if confirm:
+        take_leftover_attempts(sessions, now)
     with session_scope(sessions) as session:
         settle_stuck(session, now)
         owed = owed_confirmations(session, now) if confirm else []
@@ -56,6 +59,15 @@ def plan(
         hand_on(batch.send_ids)
         handed += len(batch.send_ids)
         last_id = batch.last_enrollment_id
+
+
+def take_leftover_attempts(sessions: sessionmaker[Session], now: datetime) -> None:
+    """Decide the signups whose job never ran; their confirmations are then owed like any other."""
+    with session_scope(sessions) as session:
+        leftover = leftover_attempts(session, now)
+    for attempt_id in leftover:
+        with session_scope(sessions) as session:
+            take_attempt(session, attempt_id)
 
 
 def run_tick(

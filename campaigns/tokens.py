@@ -99,6 +99,12 @@ def unsign(
     return payload
 
 
+def issued_at(token: str) -> datetime:
+    """Return when a token that `unsign` accepted was made."""
+    issued_text = token.split(".")[1]
+    return datetime.fromtimestamp(int.from_bytes(_unb64(issued_text), "big"), UTC)
+
+
 def _is_ids(payload: Any, count: int) -> bool:
     return isinstance(payload, list) and len(payload) == count and all(type(v) is int for v in payload)
 

@@ -7,6 +7,7 @@ Regenerate the golden files after a deliberate change with
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -63,12 +64,28 @@ def test_each_default_email_is_valid_html_whose_images_have_alt_text(path: Path)
     assert all(image.get("alt") is not None for image in images)
 
 
+FILLED_IN = replace(
+    SENDER,
+    clinic_offers="stem cell injections from $4,500",
+    consultation_cost="nothing",
+    consultation_host="a patient coordinator",
+)
+
+
 @pytest.mark.parametrize("path", STEPS, ids=[p.stem for p in STEPS])
 def test_each_default_email_passes_the_claims_and_structure_checks(path: Path) -> None:
     step = content(path)
     assert check_claims(step.subject, step.preheader, step.body, default_rules()) == []
-    email = render_step(SENDER, step, has_first_name=True).email
+    email = render_step(FILLED_IN, step, has_first_name=True).email
     assert check_structure(email, SENDER.postal_address) == []
+
+
+def test_an_unfilled_offer_or_consultation_detail_is_a_warning() -> None:
+    step = content(DEFAULT_SEQUENCE_DIR / "06-consultation.md")
+    email = render_step(SENDER, step, has_first_name=True).email
+    [finding] = check_structure(email, SENDER.postal_address)
+    assert finding.rule == "placeholder" and not finding.blocks
+    assert "[set CONSULTATION_HOST:" in email.text
 
 
 @pytest.mark.parametrize("path", STEPS, ids=[p.stem for p in STEPS])

@@ -39,17 +39,17 @@ def test_a_marketer_edits_checks_previews_and_publishes_an_email(app, db: Sessio
         page.get_by_label("Password").fill("a long enough password")
         page.get_by_role("button", name="Sign in").click()
         page.get_by_role("link", name="Welcome, and what these emails will cover").first.click()
-        page.get_by_label("Subject", exact=True).fill("Welcome: a safe place to start")
+        page.get_by_label("Subject", exact=True).fill("Welcome: a natural place to start")
         page.get_by_role("button", name="Save draft").click()
         page.get_by_text("Draft saved.").wait_for()
         findings = page.get_by_role("region", name="Claims check").inner_text()
-        assert "“safe” in the subject" in findings and "Name the risks" in findings
+        assert "“natural” in the subject" in findings and "its risks plainly" in findings
         preview = page.frame_locator("iframe[title='Phone preview']")
         preview.get_by_text("Hi Alex,").wait_for()
         screenshot(page, "editor")
         page.get_by_role("button", name="Publish this draft").click()
-        page.get_by_role("heading", name="Publish “Welcome: a safe place to start”?").wait_for()
+        page.get_by_role("heading", name="Publish “Welcome: a natural place to start”?").wait_for()
         page.get_by_role("button", name="Publish", exact=True).click()
         page.get_by_text("Published as version 2.").wait_for()
     versions = db.scalars(select(StepVersion).order_by(StepVersion.id.desc())).first()
-    assert versions.subject == "Welcome: a safe place to start" and versions.version == 2
+    assert versions.subject == "Welcome: a natural place to start" and versions.version == 2

@@ -79,7 +79,7 @@ def test_an_inserted_step_reaches_only_those_not_yet_past_it(db: Session, settin
     db.commit()
     db.expire_all()
     assert early.next_step_id == new.id
-    assert late.next_step.subject == "Why the pain is real even when scans are normal"
+    assert late.next_step.subject == "How the nervous system sets its volume"
 
 
 def test_a_deleted_step_is_skipped_even_when_already_queued(db: Session, settings) -> None:

@@ -18,7 +18,7 @@ from campaigns.statuses import SubscriberStatus
 from tests.browser import chromium, free_port, live_server, screenshot
 from tests.conftest import make_settings
 from tests.factories import seeded
-from tests.signup_helpers import confirmation_links
+from tests.signup_helpers import confirmation_links, decide_signups
 from web.public import clinic_context
 
 pytestmark = pytest.mark.browser
@@ -117,6 +117,7 @@ def test_the_form_embedded_on_the_clinics_site_answers_in_place(
             screenshot(page, "embedded")
     finally:
         server.shutdown()
+    decide_signups(db)
     record = db.scalars(select(ConsentRecord)).one()
     assert (record.email, record.source, record.page) == (
         "grace@example.com",

@@ -129,12 +129,12 @@ def test_a_window_without_days_is_refused(client, db, editor) -> None:
     assert response.status_code == 400 and "at least one weekday" in response.text
 
 
-def test_a_risky_claim_is_shown_with_a_safer_wording_before_publishing(client, db, editor) -> None:
+def test_a_softer_warning_is_shown_with_a_safer_wording_and_does_not_block(client, db, editor) -> None:
     step = first_step(db)
-    editor(f"/admin/steps/{step.id}", **form_for(step, body="Our therapy is safe and may cure you.\n"))
+    editor(f"/admin/steps/{step.id}", **form_for(step, body="The procedure uses your own cells.\n"))
     page = client.get(f"/admin/steps/{step.id}").text
-    assert "“safe” in the body, line 1" in page and "“cure” in the body" in page
-    assert "Name the risks" in page
+    assert "“your own cells” in the body, line 1" in page
+    assert "Describe the procedure and its risks plainly" in page
     response = editor(f"/admin/steps/{step.id}/publish")
     assert response.status_code == 303  # warnings do not block
     assert len(db.scalars(select(StepVersion).where(StepVersion.step_id == step.id)).all()) == 2

@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         health,
         limits,
         public,
+        request_guards,
         security,
         subscribe,
         tracking,
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )  # fmt: skip
 
     database.init_app(app)
+    request_guards.init_app(app)  # before any blueprint: it sets how URL rules are read
     security.init_app(app)
     admin.access.init_app(app)
     errors.init_app(app)

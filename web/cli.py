@@ -1,4 +1,4 @@
-"""The operator's commands: `flask --app wsgi db upgrade | seed | create-user | tick | check`."""
+"""The operator's commands: `flask --app wsgi db upgrade | seed | create-user | tick | check` and more."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from campaigns.errors import ValidationError
 from campaigns.seed import hold_first_admin, seed
 from campaigns.settings import Settings
 from campaigns.statuses import Role
-from web import cli_sending, cli_tick
+from web import cli_claims, cli_sending, cli_tick
 from web.database import get_engine, get_sessions, get_settings
 from web.health import background_health, check_database, check_redis, check_redis_version
 
@@ -198,5 +198,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(token_cli)
     for command in (seed_command, create_user_command, set_password_command, check_command):
         app.cli.add_command(command)
+    cli_claims.init_app(app)
     cli_sending.init_app(app)
     cli_tick.init_app(app)

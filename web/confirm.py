@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from campaigns.clinic import clinic_zone
-from campaigns.confirmation import ConfirmOutcome, confirm, read_token, request_new_link
+from campaigns.confirmation import ConfirmOutcome, confirm, is_stale, read_token, request_new_link
 from campaigns.models import ConsentRecord
 from campaigns.statuses import SubscriberStatus
-from campaigns.tokens import InvalidToken
+from campaigns.tokens import InvalidToken, issued_at
 from web.database import get_session, get_settings
 from web.public import clinic_context
 from web.queueing import enqueue_soon
@@ -41,9 +41,12 @@ def confirm_page(token: str):
         _, consent_id = token_ids(token)
     except InvalidToken as error:
         return bad_link(token, error)
-    record = get_session().get(ConsentRecord, consent_id)
+    db = get_session()
+    record = db.get(ConsentRecord, consent_id)
     if record and record.subscriber.status == SubscriberStatus.ACTIVE:
         return render_template("confirmed.html", outcome=ConfirmOutcome.ALREADY, **clinic_context())
+    if record and is_stale(db, record, issued_at(token)):
+        return render_template("confirmed.html", outcome=ConfirmOutcome.STALE, **clinic_context()), 409
     return render_template("confirm.html", token=token, **clinic_context())
 
 
@@ -57,9 +60,9 @@ def confirm_submit(token: str):
     db = get_session()
     context = clinic_context()
     zone = clinic_zone(db, get_settings())
-    outcome = confirm(db, subscriber_id, consent_id, zone, datetime.now(UTC))
+    outcome = confirm(db, subscriber_id, consent_id, zone, datetime.now(UTC), issued_at(token))
     db.commit()
-    status = 200 if outcome != ConfirmOutcome.UNAVAILABLE else 409
+    status = 409 if outcome in (ConfirmOutcome.UNAVAILABLE, ConfirmOutcome.STALE) else 200
     return render_template("confirmed.html", outcome=outcome, **context), status
 
 

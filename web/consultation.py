@@ -10,6 +10,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from campaigns.addresses import clean_first_name, has_forbidden_characters, normalize_email
 from campaigns.conversions import Booking, record_conversion
 from campaigns.errors import ValidationError
+from campaigns.models import Subscriber
 from campaigns.tokens import InvalidToken, unsign_ids
 from web.database import get_session, get_settings
 from web.public import clinic_context
@@ -56,8 +57,12 @@ def _page(errors: dict[str, str] | None = None, values: dict[str, str] | None = 
 
 @bp.get("/consultation")
 def form():
-    """Show the request form."""
-    return _page()
+    """Show the request form, filled in for a subscriber who came from a link in an email."""
+    subscriber_id = subscriber_from_link()
+    subscriber = get_session().get(Subscriber, subscriber_id) if subscriber_id else None
+    if subscriber is None:
+        return _page()
+    return _page(values={"name": subscriber.first_name or "", "email": subscriber.email})
 
 
 @bp.post("/consultation")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, send_from_directory
 
-from campaigns.clinic import get_profile
+from campaigns.clinic import get_profile, sender_for
 from campaigns.consent import consent_text
 from web.database import get_session, get_settings
 
@@ -12,7 +12,7 @@ bp = Blueprint("public", __name__)
 
 
 def clinic_context() -> dict[str, str]:
-    """Return the clinic's name, address, colour, privacy notice and consent wording for a page."""
+    """Return the clinic's name, address, color, privacy notice, consent wording and what it sells."""
     profile = get_profile(get_session())
     settings = get_settings()
     clinic_name = profile.name if profile else settings.from_name
@@ -23,6 +23,7 @@ def clinic_context() -> dict[str, str]:
         "brand_color": profile.brand_color if profile else "#1f5f8b",
         "privacy_notice": profile.privacy_notice if profile else "",
         "privacy_contact": (profile.privacy_contact or "") if profile else "",
+        **sender_for(get_session(), settings).disclosures(),
     }
 
 

@@ -7,14 +7,20 @@ bearer token, a provider's signature, or JSON that browsers will not send cross-
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template
+from urllib.parse import urlsplit, urlunsplit
+
+from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from web.database import get_settings
 from web.errors import wants_json
 
 csrf = CSRFProtect()
 
 EXPIRED_FORM = "This form has expired. Go back, reload the page and try again."
+
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+"""Sent in public mode only: a local instance on plain http must stay reachable."""
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -42,6 +48,23 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if not get_settings().local_mode:
+        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    return response
+
+
+def keep_redirects_home(response: Response) -> Response:
+    """Point a redirect that Werkzeug built from the request's Host header at PUBLIC_BASE_URL instead.
+
+    Whoever sends the request chooses its Host header; a Location built from it could send a
+    visitor (or a cache) to any site.
+    """
+    location = response.headers.get("Location")
+    if location:
+        parts = urlsplit(location)
+        if parts.netloc and parts.netloc == request.host:
+            path = urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+            response.headers["Location"] = get_settings().public_base_url + path
     return response
 
 
@@ -58,6 +81,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the browser's session
     csrf.init_app(app)
     app.after_request(add_security_headers)
+    app.after_request(keep_redirects_home)
     app.register_error_handler(CSRFError, refuse_without_token)
 
 

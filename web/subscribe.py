@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 from flask_wtf.csrf import CSRFError
 
 from campaigns.clinic import embed_origins
-from campaigns.signup import sign_up
+from campaigns.signup import record_attempt
 from web.database import get_session, get_settings
 from web.limits import address_allowed
 from web.public import clinic_context
@@ -101,14 +101,17 @@ def subscribe_json():
 
 
 def accept(signup) -> None:
-    """Store the signup and queue its confirmation email, within the per-address limit."""
+    """Record the attempt and queue the job that decides it, within the per-address limit.
+
+    The same insert and the same job for every address, whatever its state, so the answer's
+    timing tells nobody whether the address is on the list.
+    """
     if not address_allowed(signup.email):
         abort(429, description="Too many signups for this address. Please try again in an hour.")
     db = get_session()
-    record = sign_up(db, signup, datetime.now(UTC))
+    attempt = record_attempt(db, signup, datetime.now(UTC))
     db.commit()
-    if record is not None:
-        enqueue_soon("workers.jobs.send_confirmation_email", record.id)
+    enqueue_soon("workers.jobs.process_signup", attempt.id)
 
 
 def visit(channel: str) -> Visit:

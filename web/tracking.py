@@ -16,6 +16,7 @@ from flask import Flask, Response, abort, current_app, redirect, request
 from campaigns.tokens import InvalidToken, sign
 from campaigns.tracking import Hit, click_ids, link_url, open_target, subscriber_of_send
 from web.hit_sender import HitSender
+from web.security import STRICT_TRANSPORT_SECURITY
 
 LINK_CACHE_SIZE = 50_000
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -25,6 +26,7 @@ def create_tracking_app(state: dict[str, Any]) -> Flask:
     """Build the lean app for /t: no sessions, CSRF, rate limits or templates on this hot path."""
     app = Flask(__name__)
     app.extensions["nurture"] = state
+    app.url_map.merge_slashes = False  # `/c//x` is a malformed token: a 404, never a redirect
     app.add_url_rule("/o/<token>", "pixel", pixel, methods=["GET"])
     app.add_url_rule("/c/<token>", "click", click, methods=["GET", "HEAD"])
     app.after_request(_headers)
@@ -35,6 +37,8 @@ def create_tracking_app(state: dict[str, Any]) -> Flask:
 def _headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
+    if not _state()["settings"].local_mode:
+        response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
     return response
 
 

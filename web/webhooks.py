@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import binascii
 import json
+import re
 import time
 
 from flask import Blueprint, abort, current_app, jsonify, request
@@ -22,6 +23,7 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
 MAX_AGE_S = 600
 MAX_BODY = 8 * 1024 * 1024  # SendGrid batches events; larger than the app's usual limit
+TIMESTAMP = re.compile(r"[0-9]{1,12}")  # ASCII digits only: "²" passes str.isdigit() and fails int()
 
 
 def _verifier() -> EventWebhook:
@@ -40,7 +42,7 @@ def sendgrid_events():
     raw = request.get_data(cache=True)
     signature = request.headers.get(EventWebhookHeader.SIGNATURE, "")
     stamp = request.headers.get(EventWebhookHeader.TIMESTAMP, "")
-    if not stamp.isdigit() or abs(time.time() - int(stamp)) > MAX_AGE_S:
+    if not TIMESTAMP.fullmatch(stamp) or abs(time.time() - int(stamp)) > MAX_AGE_S:
         abort(403, description="The webhook timestamp is missing or more than 10 minutes away.")
     try:
         valid = _verifier().verify_signature(raw.decode("utf-8"), signature, stamp)
@@ -50,8 +52,8 @@ def sendgrid_events():
         abort(403, description="The webhook signature does not match.")
     try:
         events = json.loads(raw)
-    except ValueError:
-        abort(400, description="The body is not JSON.")
+    except (ValueError, RecursionError):
+        abort(400, description="The body is not JSON, or is nested too deeply.")
     if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
         abort(400, description="The body must be a JSON array of event objects.")
     if not enqueue_soon("workers.jobs.process_provider_events", events):

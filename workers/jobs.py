@@ -14,6 +14,7 @@ from campaigns.delivery import deliver_batch
 from campaigns.heartbeats import PLANNER, TRACKING_DRAIN
 from campaigns.models import Step
 from campaigns.provider_events import process_events
+from campaigns.signup import take_attempt
 from campaigns.test_send import send_test
 from campaigns.tick import plan
 from campaigns.webhooks.delivery import attempt, claim_due
@@ -41,6 +42,18 @@ def send_confirmation_email(consent_id: int) -> bool:
     with session_scope(runtime.sessions) as session:
         sender = sender_for(session, runtime.settings)
         return send_confirmation(session, consent_id, sender, runtime.provider, datetime.now(UTC))
+
+
+def process_signup(attempt_id: int) -> bool:
+    """Decide a recorded signup and send its confirmation email if one is owed."""
+    runtime = get_runtime()
+    with session_scope(runtime.sessions) as session:
+        record = take_attempt(session, attempt_id)
+        session.commit()
+        if record is None:
+            return False
+        sender = sender_for(session, runtime.settings)
+        return send_confirmation(session, record.id, sender, runtime.provider, datetime.now(UTC))
 
 
 def plan_due() -> int:

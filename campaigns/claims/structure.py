@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from campaigns.claims import Finding
+from campaigns.composing import PLACEHOLDER_MARK
 from campaigns.rendering import RenderedEmail
 from campaigns.settings import is_sample_address
 
@@ -28,7 +29,21 @@ def check_structure(email: RenderedEmail, postal_address: str) -> list[Finding]:
         missing.append(
             ("disclaimer", "the educational and FDA-status disclaimer", "Keep the footer's disclaimer.")
         )
-    return [
+    findings = [
         Finding(rule, "block", "email", 0, "", f"Every email must carry {what} (CAN-SPAM, FTC).", fix)
         for rule, what, fix in missing
     ]
+    if PLACEHOLDER_MARK in email.text:
+        findings.append(UNFILLED)
+    return findings
+
+
+UNFILLED = Finding(
+    "placeholder",
+    "warn",
+    "email",
+    0,
+    PLACEHOLDER_MARK.strip(),
+    "The email still shows a placeholder for what the clinic sells or how its consultation works.",
+    "Set CLINIC_OFFERS, CONSULTATION_COST and CONSULTATION_HOST in the settings.",
+)

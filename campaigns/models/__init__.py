@@ -9,7 +9,7 @@ from campaigns.models.accounts import (
     SignInSession,
     User,
 )
-from campaigns.models.audience import ConsentRecord, Subscriber, Suppression
+from campaigns.models.audience import ConsentRecord, SignupAttempt, Subscriber, Suppression
 from campaigns.models.base import Base
 from campaigns.models.delivery import Conversion, Event, Link, LinkRollup, Send, StatRollup
 from campaigns.models.operations import Heartbeat
@@ -33,6 +33,7 @@ __all__ = [
     "Send",
     "Sequence",
     "SignInSession",
+    "SignupAttempt",
     "StatRollup",
     "Step",
     "StepVersion",

@@ -104,6 +104,9 @@ class ClinicProfile(Base):
     embed_allowed_origins: Mapped[list[str] | None] = mapped_column(JSON)
     utm_params: Mapped[str | None] = mapped_column(String(500))  # a query string: utm_source=...&...
     privacy_contact: Mapped[str | None] = mapped_column(Text)
+    clinic_offers: Mapped[str | None] = mapped_column(String(300))  # "sells ...", disclosed in emails
+    consultation_cost: Mapped[str | None] = mapped_column(String(300))
+    consultation_host: Mapped[str | None] = mapped_column(String(300))
     track_engagement: Mapped[bool] = mapped_column(default=True)
 
 

@@ -55,6 +55,9 @@ class ConsentRecord(Base):
     consent_version: Mapped[str] = mapped_column(String(40))
     confirmation_sent_at: Mapped[datetime | None]
     confirmed_at: Mapped[datetime | None]
+    # What this signup typed; it becomes the subscriber's only once this record is confirmed.
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
     subscriber: Mapped[Subscriber] = relationship(back_populates="consents")
 
@@ -69,3 +72,25 @@ class Suppression(Base):
     reason: Mapped[SuppressionReason] = mapped_column(status_column(SuppressionReason))
     created_at: Mapped[datetime]
     note: Mapped[str | None] = mapped_column(String(500))
+
+
+class SignupAttempt(Base):
+    """A signup as the form or the API took it, before anyone looks at the address's state.
+
+    The request stores one of these whatever the address is, so that its answer takes the
+    same time for everyone; a job then decides what it means and deletes it.
+    """
+
+    __tablename__ = "signup_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(20))
+    page: Mapped[str | None] = mapped_column(String(500))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(500))
+    consent_text: Mapped[str] = mapped_column(Text)
+    consent_version: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(index=True)

@@ -72,6 +72,7 @@ class StepVersion(Base):
     body: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    override_reason: Mapped[str | None] = mapped_column(Text)  # an admin's, past a blocking claim
 
     step: Mapped[Step] = relationship(back_populates="versions")
 

@@ -19,6 +19,7 @@ from typing import Any
 from python_http_client.exceptions import HTTPError
 from sendgrid import SendGridAPIClient
 
+from campaigns.addresses import ascii_email
 from campaigns.errors import ProviderOutage
 from campaigns.outgoing import OutgoingEmail, SendOutcome
 
@@ -139,7 +140,8 @@ def personalization(email: OutgoingEmail) -> dict[str, Any]:
     custom_args = {"send_ref": email.send_ref}
     if email.send_ref.startswith("send-"):
         custom_args["send_id"] = email.send_ref.removeprefix("send-")
-    part: dict[str, Any] = {"to": [{"email": email.to}], "headers": headers, "custom_args": custom_args}
+    to = [{"email": ascii_email(email.to)}]
+    part: dict[str, Any] = {"to": to, "headers": headers, "custom_args": custom_args}
     if email.substitutions:
         part["substitutions"] = email.substitutions
     return part

@@ -7,6 +7,7 @@ import ssl
 from collections.abc import Sequence
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from campaigns.addresses import ascii_email
 from campaigns.errors import ProviderOutage
 from campaigns.outgoing import OutgoingEmail, SendOutcome
 
@@ -97,7 +98,8 @@ class SmtpProvider:
     def _send_one(self, connection: _SMTP | _SMTP_SSL, email: OutgoingEmail) -> tuple[SendOutcome, bool]:
         """Send one email; also say whether the connection broke."""
         try:
-            connection.send_message(email.message(), from_addr=email.sender.addr_spec, to_addrs=[email.to])
+            to = [ascii_email(email.to)]
+            connection.send_message(email.message(), from_addr=email.sender.addr_spec, to_addrs=to)
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = next(iter(exc.recipients.values()))
             return _by_code(code, f"recipient refused: {code} {_text(reply)}"), False

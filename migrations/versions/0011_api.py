@@ -1,7 +1,7 @@
 """webhooks out, and when each subscriber last changed (for the API)
 
 Revision ID: 0011_api
-Revises: 0005_admin
+Revises: 0007_hardening
 Create Date: 2026-12-03 13:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import campaigns.models.base
 
 revision = "0011_api"
-down_revision = "0005_admin"
+down_revision = "0007_hardening"
 branch_labels = None
 depends_on = None
 

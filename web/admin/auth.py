@@ -22,7 +22,13 @@ CODE_WAIT = timedelta(minutes=5)
 
 def safe_next(target: str | None) -> str:
     """Return `target` only if it is a path inside the admin; never another site."""
-    if target and target.startswith("/admin") and not urlsplit(target).netloc and "\\" not in target:
+    if (
+        target
+        and target.startswith("/admin")
+        and target.isprintable()  # no CR or LF: they would end the Location header
+        and not urlsplit(target).netloc
+        and "\\" not in target
+    ):
         return target
     return url_for("admin.dashboard")
 

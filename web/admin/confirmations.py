@@ -48,11 +48,7 @@ def confirm_publish(step_id: int):
         "title": f"Publish “{step.subject}”?",
         "explanation": "Everyone due this email from now on receives this draft. "
         + (f"The claims check found {len(findings)} thing(s) to review. " if findings else "")
-        + (
-            "Structural problems block publishing; an admin may publish anyway with a recorded reason."
-            if blockers
-            else ""
-        ),
+        + (_blocked_explanation(len(blockers), g.user.role == Role.ADMIN) if blockers else ""),
         "action": url_for("admin.publish_step_view", step_id=step.id),
         "button": "Publish",
         "back": url_for("admin.edit_step", step_id=step.id),
@@ -63,6 +59,16 @@ def confirm_publish(step_id: int):
             "reason_name": "override_reason",
         }
     return render_template("admin/confirm.html", findings=findings, **question)
+
+
+def _blocked_explanation(count: int, is_admin: bool) -> str:
+    """Say why publishing is blocked, and who may publish anyway."""
+    blocked = f"{count} finding(s) block publishing. "
+    if is_admin:
+        return (
+            blocked + "You may publish anyway with a reason of 10 characters or more, kept in the audit log."
+        )
+    return blocked + "Change the wording, or ask an admin to publish it with a recorded reason."
 
 
 @bp.get("/steps/<int:step_id>/delete")

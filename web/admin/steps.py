@@ -102,7 +102,7 @@ def _int_field(name: str, low: int, high: int, default: int | None = None) -> in
     raw = request.form.get(name, "").strip()
     if not raw and default is not None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or not low <= int(raw) <= high:
         abort(400, description=f"{name.replace('_', ' ')} must be a whole number from {low} to {high}.")
     return int(raw)
 
@@ -192,7 +192,7 @@ def publish_step_view(step_id: int):
         f"step:{step.id}",
         now,
         version=version.version,
-        findings=[f.rule for f in findings],
+        findings=sorted({f.rule for f in findings}),
         override_reason=reason or None,
     )
     db.commit()

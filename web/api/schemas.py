@@ -18,7 +18,13 @@ def _email(value: str) -> str:
 
 
 def _line(value: str) -> str:
-    if has_forbidden_characters(value.replace("\n", "")):
+    if has_forbidden_characters(value):
+        raise ValueError("must be one line of plain text, without control characters")
+    return value.strip()
+
+
+def _lines(value: str) -> str:
+    if has_forbidden_characters(value.replace("\r\n", "\n").replace("\n", "")):
         raise ValueError("must be plain text without control characters")
     return value.strip()
 
@@ -41,7 +47,7 @@ Email = Annotated[str, Field(max_length=320, examples=["ada@example.com"]), Afte
 Name = Annotated[str, Field(max_length=100), AfterValidator(_name)]
 TimeZone = Annotated[str, Field(max_length=64, examples=["America/New_York"]), AfterValidator(_zone)]
 Line = Annotated[str, Field(max_length=100), AfterValidator(_line)]
-Message = Annotated[str, Field(max_length=2000), AfterValidator(_line)]
+Message = Annotated[str, Field(max_length=2000), AfterValidator(_lines)]
 
 
 class Strict(BaseModel):
