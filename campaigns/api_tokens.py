@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 from campaigns.errors import ValidationError
 from campaigns.models import ApiToken
 
-SCOPES = ("read", "write")
+SCOPES = ("read", "write", "subscribe")
+"""read: read everything; write: read and change; subscribe: only add subscribers (a website's form)."""
+
+GRANTS = {"read": {"read", "write"}, "write": {"write"}, "subscribe": {"subscribe", "write"}}
+"""For each scope an endpoint needs, the token scopes that carry it."""
+
 PREFIX = "nt_"
 
 
@@ -36,6 +41,21 @@ def create_token(session: Session, name: str, scope: str, now: datetime, user_id
     return token
 
 
+def token_digest(token: str) -> str:
+    """Return the stored form of a presented token (also the rate limiter's key for it)."""
+    return _digest(token)
+
+
+def grants(token: ApiToken, needed: str) -> bool:
+    """Tell whether the token's scope carries the scope an endpoint needs."""
+    return token.scope in GRANTS.get(needed, set())
+
+
+def list_tokens(session: Session) -> list[ApiToken]:
+    """Return every token, newest first, revoked ones too (their hashes only)."""
+    return list(session.scalars(select(ApiToken).order_by(ApiToken.id.desc())))
+
+
 def authenticate_token(session: Session, token: str, now: datetime) -> ApiToken | None:
     """Return the live token record for a presented token, recording its use, or None."""
     if not token.startswith(PREFIX) or len(token) > 200:
@@ -50,7 +70,7 @@ def authenticate_token(session: Session, token: str, now: datetime) -> ApiToken 
 def revoke_token(session: Session, token_id: int, now: datetime) -> ApiToken:
     """Revoke a token at once."""
     record = session.get(ApiToken, token_id)
-    if record is None:
-        raise ValidationError(f"there is no API token {token_id}")
+    if record is None or record.revoked_at is not None:
+        raise ValidationError(f"there is no live API token {token_id}")
     record.revoked_at = now
     return record

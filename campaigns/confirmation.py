@@ -21,6 +21,7 @@ from campaigns.sequences.joining import join_on_confirming
 from campaigns.signup import FORM_CHANNELS, blocking_suppression
 from campaigns.statuses import SubscriberStatus, SuppressionReason
 from campaigns.tokens import Keys, sign, unsign_ids
+from campaigns.webhooks.events import emit
 
 LINK_MAX_AGE = timedelta(days=7)
 """How long a confirmation link works."""
@@ -200,6 +201,7 @@ def confirm(
     if erasure_key is not None and record.source in FORM_CHANNELS:
         forget_erasure(session, erasure_key, subscriber.email)
     join_on_confirming(session, subscriber, record, ZoneInfo(subscriber.timezone or fallback_zone), now)
+    emit(session, "subscriber.confirmed", {"subscriber_id": subscriber.id, "email": subscriber.email}, now)
     return ConfirmOutcome.CONFIRMED
 
 

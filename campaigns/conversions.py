@@ -18,6 +18,7 @@ from campaigns.models import Conversion, Enrollment, Event, Send, Subscriber
 from campaigns.notices import notice
 from campaigns.providers import Provider
 from campaigns.rollups import bump
+from campaigns.webhooks.events import emit
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ def record_conversion(session: Session, booking: Booking, now: datetime) -> Conv
     if subscriber:
         goal_reached(session, subscriber, now)
     session.flush()
+    data = {"conversion_id": conversion.id, "subscriber_id": conversion.subscriber_id, "email": booking.email}
+    emit(session, "conversion.created", {**data, "sequence_id": conversion.sequence_id}, now)
     return conversion
 
 

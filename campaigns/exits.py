@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from campaigns.models import Enrollment, Send, Subscriber, Suppression
+from campaigns.models import Enrollment, Event, Send, Subscriber, Suppression
 from campaigns.statuses import EnrollmentStatus, SendStatus, SubscriberStatus, SuppressionReason
+from campaigns.webhooks.events import emit
 
 SUBSCRIBER_STATUS_FOR = {
     SuppressionReason.UNSUBSCRIBED: SubscriberStatus.UNSUBSCRIBED,
@@ -50,6 +51,7 @@ def suppress(
         suppression.reason = reason  # a bounce or complaint outweighs an unsubscribe
     subscriber = session.scalar(select(Subscriber).where(Subscriber.email == email))
     if subscriber is not None:
+        _report(session, subscriber, reason, now)
         if reason in SUBSCRIBER_STATUS_FOR:
             subscriber.status = SUBSCRIBER_STATUS_FOR[reason]
         if reason == SuppressionReason.UNSUBSCRIBED:
@@ -57,6 +59,19 @@ def suppress(
         end_enrollments(session, subscriber.id, str(reason), now)
     session.flush()
     return suppression
+
+
+def _report(session: Session, subscriber: Subscriber, reason: SuppressionReason, now: datetime) -> None:
+    """Tell other systems a person left or was suppressed, once per change; log unsubscribes for the feed."""
+    becomes = SUBSCRIBER_STATUS_FOR.get(reason)
+    if becomes is not None and subscriber.status == becomes:
+        return  # nothing changed: a provider's retry, or a second click
+    ids = {"subscriber_id": subscriber.id, "email": subscriber.email}
+    if reason == SuppressionReason.UNSUBSCRIBED:
+        session.add(Event(subscriber_id=subscriber.id, kind="unsubscribe", occurred_at=now, data={}))
+        emit(session, "subscriber.unsubscribed", ids, now)
+    else:
+        emit(session, "subscriber.suppressed", {**ids, "reason": str(reason)}, now)
 
 
 def unsubscribe(session: Session, subscriber: Subscriber, now: datetime) -> None:

@@ -24,6 +24,7 @@ from campaigns.rollups import bump
 from campaigns.send_decisions import settle_as_sent
 from campaigns.statuses import SendStatus, SuppressionReason
 from campaigns.tracking import Hit, record_hits
+from campaigns.webhooks.events import emit
 
 SUPPRESSING = {
     "spamreport": (SuppressionReason.COMPLAINED, "complained"),
@@ -165,6 +166,9 @@ def _suppress(
     suppress(session, email, reason, when, note=f"SendGrid {raw.get('event')}")
     if send is not None and not already:
         _count(session, send, when.date(), metric)
+    if send is not None and not already and metric in ("bounced", "complained"):
+        data = {"send_id": send.id, "subscriber_id": send.subscriber_id, "email": email}
+        emit(session, f"send.{metric}", data, when)
 
 
 def _count(session: Session, send: Send, day: date, metric: str) -> None:

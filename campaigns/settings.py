@@ -56,6 +56,7 @@ class Settings:
     embed_allowed_origins: tuple[str, ...] = ()
     check_deliverability: bool = False
     trusted_proxy_count: int = 0
+    api_rate_limit: str = "600 per minute"  # per API token, in Flask-Limiter's notation
     clinic_offers: str = ""
     consultation_cost: str = ""
     consultation_host: str = ""
@@ -203,6 +204,9 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
     if not proxies.isdigit() or int(proxies) > 5:
         problems.append("TRUSTED_PROXY_COUNT must be a whole number from 0 to 5")
 
+    api_rate_limit = env.get("API_RATE_LIMIT") or "600 per minute"
+    if not checks.is_rate_limit(api_rate_limit):
+        problems.append("API_RATE_LIMIT must read like '600 per minute' or '10 per second;5000 per hour'")
     disclosures = {name: env.get(name.upper(), "") for name in DISCLOSURES}
     for name, value in disclosures.items():
         if any(c in value for c in "\r\n") or len(value) > 300:
@@ -234,6 +238,7 @@ def load_settings(environ: Mapping[str, str] | None = None, root: Path | None = 
         embed_allowed_origins=origins,
         check_deliverability=check_deliverability,
         trusted_proxy_count=int(proxies) if proxies.isdigit() else 0,
+        api_rate_limit=api_rate_limit,
         **disclosures,
     )
 

@@ -7,6 +7,7 @@ import zoneinfo
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlsplit
 
+from limits import parse_many
 from sendgrid.helpers.eventwebhook import EventWebhook
 
 DEFAULT_PORT = 5000
@@ -104,3 +105,11 @@ def utm_params(raw: str, problems: list[str]) -> tuple[tuple[str, str], ...]:
     if not pairs or any(not key.startswith("utm_") or not value for key, value in pairs):
         problems.append("UTM_PARAMS must look like utm_source=nurture&utm_medium=email (utm_ names only)")
     return tuple(pairs)
+
+
+def is_rate_limit(text: str) -> bool:
+    """Tell whether `text` is a rate limit in Flask-Limiter's notation, such as '600 per minute'."""
+    try:
+        return bool(parse_many(text))
+    except ValueError:
+        return False

@@ -70,3 +70,11 @@ class Role(StrEnum):
     ADMIN = "admin"
     EDITOR = "editor"
     VIEWER = "viewer"
+
+
+class DeliveryStatus(StrEnum):
+    """The life of one webhook delivery: pending -> delivered | failed (given up after 24 hours)."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"

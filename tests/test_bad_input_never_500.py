@@ -154,7 +154,8 @@ def test_a_newline_in_an_api_conversion_field_gets_a_400(client, db, settings, r
     token = make_token(runner, "write")
     body = {"email": "ada@example.com", field: "one\ntwo"}
     response = client.post("/api/v1/conversions", json=body, headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 400 and field in response.json["fields"]
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert field in {error["field"] for error in response.json["errors"]}
     assert db.scalars(select(Conversion)).all() == []
     body = {"email": "ada@example.com", "message": "line one\nline two"}  # a message may have lines
     response = client.post("/api/v1/conversions", json=body, headers={"Authorization": f"Bearer {token}"})

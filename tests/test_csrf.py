@@ -24,7 +24,10 @@ EXPECTED_EXEMPT = {
     "confirm.confirm_submit",
     "confirm.new_link",
     "subscribe.subscribe",
-    "api.create_conversion",
+    "api.conversions.create_conversion",
+    "api.subscribers.subscribe",
+    "api.subscribers.unsubscribe",
+    "api.webhooks.create_endpoint",
     "webhooks.sendgrid_events",
 }
 

@@ -63,9 +63,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     cli.init_app(app)
     limits.init_app(app, settings)
     blueprints = [public.bp, subscribe.bp, confirm.bp, unsubscribe.bp, consultation.bp]
-    blueprints += [webhooks.bp, api.bp, health.bp, admin.bp]
+    blueprints += [webhooks.bp, health.bp, admin.bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    limits.limit_per_token(app, api.init_app(app), settings.api_rate_limit)
     # Tracking must stay cheap; one-click unsubscribes and webhooks arrive in bulk from a few providers.
     limits.exempt(app, unsubscribe.bp, webhooks.bp, health.bp)
     security.exempt_views(app)

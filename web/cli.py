@@ -12,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from campaigns import clinic_settings, schema
 from campaigns.access.team import change_password, find_user
 from campaigns.accounts import create_user, generate_password
-from campaigns.api_tokens import create_token, revoke_token
+from campaigns.api_tokens import SCOPES, create_token, list_tokens, revoke_token
 from campaigns.clinic import get_profile
 from campaigns.db import session_scope
 from campaigns.errors import ValidationError
@@ -157,7 +157,7 @@ token_cli = AppGroup("api-token", help="Manage the JSON API's bearer tokens.")
 
 @token_cli.command("create")
 @click.argument("name")
-@click.option("--scope", type=click.Choice(["read", "write"]), default="read", show_default=True)
+@click.option("--scope", type=click.Choice(SCOPES), default="read", show_default=True)
 def token_create(name: str, scope: str) -> None:
     """Create a token for another system; it is shown once."""
     try:
@@ -178,6 +178,18 @@ def token_revoke(token_id: int) -> None:
     except ValidationError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"token {token_id} revoked")
+
+
+@token_cli.command("list")
+def token_list() -> None:
+    """List the tokens: id, scope, name, when made, last used, revoked."""
+    with session_scope(get_sessions()) as session:
+        for token in list_tokens(session):
+            used = f"last used {token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never used"
+            state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "live"
+            click.echo(
+                f"{token.id}\t{token.scope}\t{token.name}\t{token.created_at:%Y-%m-%d}\t{used}\t{state}"
+            )
 
 
 def init_app(app: Flask) -> None:

@@ -7,6 +7,8 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from web.api.problems import problem_response
+
 log = logging.getLogger(__name__)
 
 TITLES = {
@@ -16,6 +18,7 @@ TITLES = {
     405: "That is not allowed here",
     413: "That was too large",
     415: "That format is not accepted",
+    401: "Not signed in",
     429: "Too many requests",
     500: "Something went wrong on our side",
     503: "Temporarily unavailable",
@@ -32,6 +35,8 @@ def handle_http_error(error: HTTPException):
     """Answer an HTTP error in the caller's format."""
     code = error.code or 500
     message = error.description if code != 500 else "Please try again in a moment."
+    if request.path.startswith("/api/"):
+        return problem_response(code, TITLES.get(code, error.name), message)
     if wants_json():
         return jsonify(error=TITLES.get(code, error.name), message=message), code
     return render_template("error.html", code=code, title=TITLES.get(code, error.name), message=message), code

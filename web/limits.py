@@ -10,6 +10,7 @@ from flask_limiter.util import get_remote_address
 from limits import parse
 
 from campaigns.settings import Settings
+from web.api.auth import rate_limit_key
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,12 @@ def limit_per_ip(app: Flask, *endpoints: str) -> None:
     limiter: Limiter = app.extensions["nurture"]["limiter"]
     for endpoint in endpoints:
         app.view_functions[endpoint] = limiter.limit(PER_IP, methods=["POST"])(app.view_functions[endpoint])
+
+
+def limit_per_token(app: Flask, blueprint: Blueprint, limit: str) -> None:
+    """Apply the API's limit to each token (each address when no token is sent)."""
+    limiter: Limiter = app.extensions["nurture"]["limiter"]
+    limiter.limit(limit, key_func=rate_limit_key)(blueprint)
 
 
 def address_allowed(email: str) -> bool:

@@ -13,8 +13,8 @@ import uuid
 
 from rq import cron
 
-from workers.jobs import drain_tracking, plan_due
-from workers.queues import DEFAULT_QUEUE
+from workers.jobs import dispatch_webhooks, drain_tracking, plan_due
+from workers.queues import DEFAULT_QUEUE, WEBHOOK_QUEUE
 
 PLAN_INTERVAL_S = int(os.environ.get("PLAN_INTERVAL_S", "30"))
 """How often the planner looks for due emails (and hands lost work on again): `PLAN_INTERVAL_S`."""
@@ -24,6 +24,8 @@ DRAIN_INTERVAL_S = 10
 
 CRON_NAME = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 """This cron process, as its jobs name it to the lease."""
+WEBHOOK_INTERVAL_S = 5
+"""How often due webhook deliveries (new events and retries) are handed to the webhook worker."""
 
 cron.register(
     plan_due, queue_name=DEFAULT_QUEUE, args=(CRON_NAME,), interval=PLAN_INTERVAL_S, job_timeout=600
@@ -31,3 +33,4 @@ cron.register(
 cron.register(
     drain_tracking, queue_name=DEFAULT_QUEUE, args=(CRON_NAME,), interval=DRAIN_INTERVAL_S, job_timeout=600
 )
+cron.register(dispatch_webhooks, queue_name=WEBHOOK_QUEUE, interval=WEBHOOK_INTERVAL_S, job_timeout=120)

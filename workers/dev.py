@@ -18,7 +18,7 @@ from pathlib import Path
 from campaigns.errors import SettingsError
 from campaigns.seed import take_first_admin
 from campaigns.settings import Settings, load_settings, write_running_instance
-from workers.queues import CRON_CONNECTION_CLASS, QUEUES, WORKER_CLASS, redis_url
+from workers.queues import CRON_CONNECTION_CLASS, QUEUES, WEBHOOK_QUEUE, WORKER_CLASS, redis_url
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -39,6 +39,7 @@ def commands(url: str, port: int) -> dict[str, list[str]]:
             "wsgi:app",
         ],
         "worker": [str(BIN / "rq"), "worker", "--url", url, "--worker-class", WORKER_CLASS, *QUEUES],
+        "webhooks": [str(BIN / "rq"), "worker", "--url", url, "--worker-class", WORKER_CLASS, WEBHOOK_QUEUE],
         "cron": [
             str(BIN / "rq"),
             "cron",

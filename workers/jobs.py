@@ -25,9 +25,11 @@ from campaigns.signup import take_attempt
 from campaigns.statuses import ImportStatus
 from campaigns.test_send import send_test
 from campaigns.tick import plan
+from campaigns.webhooks.delivery import attempt, claim_due
 from workers.hit_buffer import drain
+from workers.http_post import post
 from workers.liveness import Pulse, lost_jobs
-from workers.queues import DEFAULT_QUEUE, SEND_QUEUE, connect, enqueue
+from workers.queues import DEFAULT_QUEUE, SEND_QUEUE, WEBHOOK_QUEUE, connect, enqueue
 from workers.recurring import run_watched
 from workers.runtime import get_runtime
 
@@ -188,3 +190,22 @@ def import_subscribers(import_run_id: int) -> dict[str, int]:
             failed = session.get_one(ImportRun, import_run_id)
             failed.status, failed.error = ImportStatus.FAILED, f"{type(exc).__name__}: {exc}"[:1000]
         raise
+
+
+def dispatch_webhooks() -> int:
+    """Hand each due webhook delivery to its own job on the webhook queue; return how many."""
+    runtime = get_runtime()
+    with session_scope(runtime.sessions) as session:
+        ids = claim_due(session, datetime.now(UTC))
+    connection = connect(runtime.settings)
+    for delivery_id in ids:
+        enqueue(connection, "workers.jobs.deliver_webhook", delivery_id, queue=WEBHOOK_QUEUE, job_timeout=60)
+    return len(ids)
+
+
+def deliver_webhook(delivery_id: int) -> str | None:
+    """Post one signed webhook delivery and record the answer; return its status."""
+    runtime = get_runtime()
+    with session_scope(runtime.sessions) as session:
+        status = attempt(session, delivery_id, post, datetime.now(UTC))
+    return str(status) if status else None

@@ -21,6 +21,10 @@ CRON_CONNECTION_CLASS = "workers.patient_redis.PatientRedis"
 QUEUES = (SEND_QUEUE, DEFAULT_QUEUE)
 """The queues a worker listens on, most urgent first."""
 
+WEBHOOK_QUEUE = "webhooks"
+"""Webhook deliveries to the clinic's systems, on a worker of their own: a slow receiver never
+holds up email."""
+
 WORKER_CLASS = "rq.worker.SimpleWorker"
 """Jobs run in the worker process itself, so its database pool, compiled queries and templates stay
 warm from one batch to the next; a forked work horse would start cold for every batch."""

@@ -15,6 +15,7 @@ from campaigns.models.delivery import Conversion, Event, Link, LinkRollup, Send,
 from campaigns.models.imports import ImportReject, ImportRun
 from campaigns.models.operations import Heartbeat, Lease
 from campaigns.models.sequences import Enrollment, Sequence, SequenceRollup, Step, StepVersion
+from campaigns.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Alert",
@@ -44,4 +45,6 @@ __all__ = [
     "Subscriber",
     "Suppression",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +11,11 @@ from campaigns.models.base import Base, status_column
 from campaigns.statuses import SubscriberStatus, SuppressionReason
 
 EMAIL_LENGTH = 320  # RFC 5321: 64 local + @ + 255 domain
+
+
+def utcnow() -> datetime:
+    """The time a row is written."""
+    return datetime.now(UTC)
 
 
 class Subscriber(Base):
@@ -47,6 +52,8 @@ class Subscriber(Base):
     paused_until: Mapped[datetime | None]  # "pause these emails for 30 days"
     signup_source: Mapped[str | None] = mapped_column(String(20))  # the channel of the first signup
     erased_at: Mapped[datetime | None]  # a privacy request removed everything personal
+    # Set on every change, by the clock at write time, for systems that follow changes.
+    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     consents: Mapped[list[ConsentRecord]] = relationship(back_populates="subscriber")
 

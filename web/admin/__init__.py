@@ -15,6 +15,7 @@ from web.admin import (  # noqa: E402,F401
     confirmations,
     embed,
     imports,
+    integrations,
     live_editor,
     privacy,
     sending,

@@ -1,0 +1,1 @@
+"""Webhooks out: the clinic's endpoints, events queued for them in the same transaction, signed delivery."""
