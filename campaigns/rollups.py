@@ -22,14 +22,23 @@ def _insert(session: Session):  # type: ignore[no-untyped-def]
 
 def bump(session: Session, counts: Counter[tuple[int, date, str]]) -> None:
     """Add `counts` (by step version, day and metric) to the rollups, safely under concurrency."""
-    rows = [{"step_version_id": v, "day": d, "metric": m, "count": n} for (v, d, m), n in counts.items() if n]
+    _add_counts(session, StatRollup, "step_version_id", counts)
+
+
+def _add_counts(
+    session: Session,
+    model: type[StatRollup] | type[SequenceRollup],
+    key: str,
+    counts: Counter[tuple[int, date, str]],
+) -> None:
+    """Upsert (key, day, metric) counts into a rollup table, adding to what is there."""
+    rows = [{key: k, "day": d, "metric": m, "count": n} for (k, d, m), n in counts.items() if n]
     if not rows:
         return
-    statement = _insert(session)(StatRollup)
+    statement = _insert(session)(model)
     session.execute(
         statement.on_conflict_do_update(
-            index_elements=["step_version_id", "day", "metric"],
-            set_={"count": StatRollup.count + statement.excluded.count},
+            index_elements=[key, "day", "metric"], set_={"count": model.count + statement.excluded.count}
         ),
         rows,
     )
@@ -55,14 +64,4 @@ def bump_links(session: Session, clicks: Counter[int], human: Counter[int]) -> N
 
 def bump_sequence(session: Session, counts: Counter[tuple[int, date, str]]) -> None:
     """Add signups and confirmations (by sequence, day and metric) to the sequence rollups."""
-    rows = [{"sequence_id": s, "day": d, "metric": m, "count": n} for (s, d, m), n in counts.items() if n]
-    if not rows:
-        return
-    statement = _insert(session)(SequenceRollup)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["sequence_id", "day", "metric"],
-            set_={"count": SequenceRollup.count + statement.excluded.count},
-        ),
-        rows,
-    )
+    _add_counts(session, SequenceRollup, "sequence_id", counts)
