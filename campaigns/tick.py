@@ -79,15 +79,11 @@ def take_leftover_attempts(
     """Decide the signups whose job never ran; their confirmations are then owed like any other."""
     with session_scope(sessions) as session:
         leftover = leftover_attempts(session, now)
+        profile = get_profile(session) if leftover else None
+        zone = profile.timezone if profile else "UTC"
     for attempt_id in leftover:
         with session_scope(sessions) as session:
-            profile = get_profile(session)
-            take_attempt(
-                session,
-                attempt_id,
-                erasure_key=erasure_key,
-                fallback_zone=profile.timezone if profile else "UTC",
-            )
+            take_attempt(session, attempt_id, erasure_key=erasure_key, fallback_zone=zone)
 
 
 @contextmanager
