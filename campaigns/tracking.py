@@ -86,6 +86,19 @@ def record_hits(session: Session, hits: list[Hit]) -> int:
     return len(hits)
 
 
+def unrecorded(session: Session, hits: list[Hit]) -> list[Hit]:
+    """Return the hits that no event records yet: those pushed again may have been drained once."""
+    if not hits:
+        return []
+    rows = session.execute(
+        select(Event.send_id, Event.kind, Event.link_id, Event.occurred_at).where(
+            Event.send_id.in_({hit.send_id for hit in hits}), Event.kind.in_({hit.kind for hit in hits})
+        )
+    )
+    recorded = {tuple(row) for row in rows}
+    return [hit for hit in hits if (hit.send_id, hit.kind, hit.link_id, hit.at) not in recorded]
+
+
 def _firsts(send: Send, hit: Hit, human: bool, counts: Counter[tuple[int, date, str]]) -> None:
     """Set the send's first open or click, human and all, and count each first once."""
     assert send.step_version_id is not None

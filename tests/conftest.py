@@ -234,6 +234,8 @@ def app(settings: Settings):
     app = create_app(settings)
     app.config["TESTING"] = True
     yield app
+    if "hit_sender" in app.extensions["nurture"]:
+        app.extensions["nurture"]["hit_sender"].close()  # no pushing again into a later test's Redis
     app.extensions["nurture"]["engine"].dispose()
 
 

@@ -3,11 +3,17 @@
 The endpoints answer at once after one XADD; a cron job drains the stream into events and
 rollups. A batch is acknowledged only after its transaction commits, and entries a crashed
 drainer left pending are claimed again, so nothing is lost while workers are down.
+
+A Redis that restarts empty loses what was waiting. Each push reads an epoch token that lives as
+long as the stream's data does; the web process keeps what it pushed until the drain has deleted
+it, and pushes again, marked as resent, whatever an epoch change shows was lost. The drain leaves
+out resent hits it recorded before (see `campaigns.tracking.unrecorded`).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,9 +25,12 @@ from redis.exceptions import ResponseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.db import session_scope
-from campaigns.tracking import Hit, record_hits
+from campaigns.tracking import Hit, record_hits, unrecorded
 
 STREAM = "nurture:hits"
+EPOCH = "nurture:hits:epoch"
+"""Never deleted: when its value changes, Redis has lost whatever the stream held."""
+RESENT = b"r"
 GROUP = "recorders"
 BATCH = 50  # entries per read; each holds up to ENTRY_HITS hits
 ENTRY_HITS = 500
@@ -40,11 +49,40 @@ def encode(hit: Hit) -> str:
     return "\t".join(str(field) for field in fields)
 
 
-def push(redis: Redis, hits: list[Hit]) -> None:
-    """Add hits to the stream, many to an entry: one command for a whole batch."""
-    for start in range(0, len(hits), ENTRY_HITS):
-        lines = "\n".join(encode(hit) for hit in hits[start : start + ENTRY_HITS])
-        redis.xadd(STREAM, {"h": lines}, maxlen=MAX_LENGTH, approximate=True)
+@dataclass(frozen=True)
+class Pushed:
+    """One stream entry as its pusher remembers it: where it went, under which epoch, with what."""
+
+    entry_id: bytes
+    epoch: bytes
+    hits: list[Hit]
+
+
+def push(redis: Redis, hits: list[Hit], resent: bool = False) -> list[Pushed]:
+    """Add hits to the stream, many to an entry, in one round trip; return the entries added."""
+    chunks = [hits[start : start + ENTRY_HITS] for start in range(0, len(hits), ENTRY_HITS)]
+    pipe = redis.pipeline(transaction=False)
+    pipe.set(EPOCH, secrets.token_hex(8), nx=True)
+    pipe.get(EPOCH)
+    for chunk in chunks:
+        fields = {"h": "\n".join(encode(hit) for hit in chunk)}
+        if resent:
+            fields[RESENT.decode()] = "1"
+        pipe.xadd(STREAM, fields, maxlen=MAX_LENGTH, approximate=True)  # type: ignore[arg-type]
+    _, epoch, *entry_ids = pipe.execute()
+    return [Pushed(entry_id, epoch, chunk) for entry_id, chunk in zip(entry_ids, chunks, strict=True)]
+
+
+def sort_out(redis: Redis, pushed: Sequence[Pushed]) -> tuple[list[Pushed], list[Pushed]]:
+    """Split pushed entries into those still waiting and those Redis lost; the drained drop out."""
+    pipe = redis.pipeline(transaction=False)
+    pipe.get(EPOCH)
+    for entry in pushed:
+        pipe.xrange(STREAM, entry.entry_id, entry.entry_id)
+    epoch, *found = pipe.execute()
+    waiting = [entry for entry, there in zip(pushed, found, strict=True) if there and entry.epoch == epoch]
+    lost = [entry for entry in pushed if entry.epoch != epoch]
+    return waiting, lost
 
 
 def decode(fields: dict[bytes, bytes]) -> list[Hit]:
@@ -101,11 +139,12 @@ def drain(
         entries = stale + [entry for _, batch in fresh for entry in batch]
         if not entries:
             return recorded
-        hits = [hit for _, fields in entries for hit in decode(fields)]
+        hits = [hit for _, fields in entries if RESENT not in fields for hit in decode(fields)]
+        resent = [hit for _, fields in entries if RESENT in fields for hit in decode(fields)]
         with session_scope(sessions) as session:
             if fence is not None:
                 fence(session)
-            recorded += record_hits(session, hits)
+            recorded += record_hits(session, hits + unrecorded(session, resent))
         ids = [entry_id for entry_id, _ in entries]
         redis.xack(STREAM, GROUP, *ids)
         redis.xdel(STREAM, *ids)
