@@ -46,7 +46,7 @@ from campaigns.tick import plan
 from campaigns.tokens import sign
 from workers.hit_buffer import STREAM, drain
 from workers.jobs import SEND_JOB_TIMEOUT_S
-from workers.queues import CRON_CONNECTION_CLASS, QUEUES, SEND_QUEUE, enqueue
+from workers.queues import PATIENT_CONNECTION_CLASS, QUEUES, SEND_QUEUE, enqueue
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -133,7 +133,7 @@ def start_cron(environ: dict[str, str]) -> subprocess.Popen[bytes]:
         "--url",
         environ["REDIS_URL"],
         "--connection-class",
-        CRON_CONNECTION_CLASS,
+        PATIENT_CONNECTION_CLASS,
     ]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     return subprocess.Popen([*argv, "workers/cron.py"], cwd=ROOT, env=environ, **quiet)

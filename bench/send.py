@@ -39,11 +39,13 @@ from campaigns.settings import load_settings
 from campaigns.statuses import SendStatus
 from campaigns.tick import plan
 from workers.jobs import SEND_JOB_TIMEOUT_S
-from workers.queues import QUEUES, SEND_QUEUE, WORKER_CLASS, enqueue
+from workers.queues import PATIENT_CONNECTION_CLASS, QUEUES, SEND_QUEUE, WORKER_CLASS, enqueue
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-WORKER_OPTIONS = os.environ.get("BENCH_WORKER_OPTIONS", f"--worker-class {WORKER_CLASS}").split()
+WORKER_OPTIONS = os.environ.get(
+    "BENCH_WORKER_OPTIONS", f"--worker-class {WORKER_CLASS} --connection-class {PATIENT_CONNECTION_CLASS}"
+).split()
 
 
 def main() -> int:

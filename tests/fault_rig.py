@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,7 +30,7 @@ from bench.sendgrid_server import FakeSendGrid
 from campaigns.models import Send
 from campaigns.statuses import SendStatus
 from tests.conftest import SECRET_KEY
-from workers.queues import CRON_CONNECTION_CLASS, QUEUES, WORKER_CLASS
+from workers.queues import PATIENT_CONNECTION_CLASS, QUEUES, WORKER_CLASS
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,6 +148,16 @@ def _answers(url: str) -> bool:
         return False
 
 
+def _answers_http(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=1)  # noqa: S310 (a local URL of the test's own)
+    except urllib.error.HTTPError:
+        return True  # an answer all the same
+    except OSError:
+        return False
+    return True
+
+
 def environment(
     database_url: str, redis_url: str, provider_url: str, folder: Path, **extra: str
 ) -> dict[str, str]:
@@ -184,7 +196,18 @@ class Processes:
         """Start an `rq worker` on the send and default queues."""
         url = self.env["REDIS_URL"]
         return self._start(
-            "worker", [str(BIN / "rq"), "worker", "--url", url, "--worker-class", WORKER_CLASS, *QUEUES]
+            "worker",
+            [
+                str(BIN / "rq"),
+                "worker",
+                "--url",
+                url,
+                "--worker-class",
+                WORKER_CLASS,
+                "--connection-class",
+                PATIENT_CONNECTION_CLASS,
+                *QUEUES,
+            ],
         )
 
     def cron(self) -> subprocess.Popen[bytes]:
@@ -196,10 +219,17 @@ class Processes:
             "--url",
             url,
             "--connection-class",
-            CRON_CONNECTION_CLASS,
+            PATIENT_CONNECTION_CLASS,
             "workers/cron.py",
         ]
         return self._start("cron", argv)
+
+    def web(self, port: int) -> subprocess.Popen[bytes]:
+        """Start the web app under gunicorn, as the Procfile does, and wait until it answers."""
+        argv = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "wsgi:app"]
+        process = self._start("web", argv)
+        wait_until(lambda: _answers_http(f"http://127.0.0.1:{port}/healthz"), 30, "the web app to start")
+        return process
 
     def stop_all(self) -> None:
         """End every process this test started."""

@@ -3,7 +3,8 @@ Redis server of the test's own, sending through the real `sendgrid` client to a 
 counts every email by send id.
 
 After each fault every due email is sent exactly once or reported `unknown`, none twice, and
-sending resumes with nobody acting. Each test prints how long recovery took.
+sending resumes with nobody acting; where a web process answers open pixels through the fault,
+every answered open is recorded once. Each test prints how long recovery took.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ from campaigns import schema
 from campaigns.db import make_engine
 from campaigns.leadership import CRON, leader
 from campaigns.models import Base
+from tests.fault_pixels import Pixels, recorded_opens
 from tests.fault_rig import (
     PostgresCluster,
     Processes,
     RedisServer,
     assert_exactly_once,
     environment,
+    free_port,
     make_due,
     settled,
     statuses,
@@ -159,16 +162,24 @@ def test_redis_restarted_empty_mid_run(
     fake.latency_s = 2.0  # each batch stays in flight long enough for the restart to catch some
     seed(engine, due=5000)
     run = processes(tmp_path, cluster, redis_server, url, **FAST_PLANNING)
+    port = free_port()
     try:
-        run.worker(), run.worker(), run.cron(), run.cron()
+        run.worker(), run.worker(), run.cron(), run.cron(), run.web(port)
+        pixels = Pixels(engine, port)
         wait_until(lambda: len(fake.accepted) >= 1000, 90, "the first batch to reach the provider")
+        wait_until(lambda: pixels.answered >= 200, 30, "opens to be answered")
         restarted_at = time.monotonic()
         redis_server.restart(down_s=2)
         assert statuses(engine).get("queued", 0) > 0  # Redis held their jobs, and lost them
         wait_until(lambda: settled(engine, 5000), 120, "every email to be settled")
         report("every email settled after Redis restarted empty", time.monotonic() - restarted_at)
+        answered = pixels.stop()
+        waited = wait_until(lambda: recorded_opens(engine) >= answered, 60, "every answered open")
+        report(f"all {answered} answered opens were recorded, the last after", waited)
+        time.sleep(12)  # a drain interval more: nothing is recorded twice either
     finally:
         run.stop_all()
+    assert recorded_opens(engine) == answered
     counts = assert_exactly_once(engine, fake, 5000)
     assert counts["sent"] >= 4000, counts
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from campaigns.errors import SettingsError
 from campaigns.seed import take_first_admin
 from campaigns.settings import Settings, load_settings, write_running_instance
-from workers.queues import CRON_CONNECTION_CLASS, QUEUES, WEBHOOK_QUEUE, WORKER_CLASS, redis_url
+from workers.queues import PATIENT_CONNECTION_CLASS, QUEUES, WEBHOOK_QUEUE, WORKER_CLASS, redis_url
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -27,6 +27,8 @@ STOP_GRACE_S = 10
 
 def commands(url: str, port: int) -> dict[str, list[str]]:
     """Return the command line of each process, by name."""
+    worker = [str(BIN / "rq"), "worker", "--url", url, "--worker-class", WORKER_CLASS]
+    worker += ["--connection-class", PATIENT_CONNECTION_CLASS]
     return {
         "web": [
             str(BIN / "gunicorn"),
@@ -38,15 +40,15 @@ def commands(url: str, port: int) -> dict[str, list[str]]:
             "-",
             "wsgi:app",
         ],
-        "worker": [str(BIN / "rq"), "worker", "--url", url, "--worker-class", WORKER_CLASS, *QUEUES],
-        "webhooks": [str(BIN / "rq"), "worker", "--url", url, "--worker-class", WORKER_CLASS, WEBHOOK_QUEUE],
+        "worker": [*worker, *QUEUES],
+        "webhooks": [*worker, WEBHOOK_QUEUE],
         "cron": [
             str(BIN / "rq"),
             "cron",
             "--url",
             url,
             "--connection-class",
-            CRON_CONNECTION_CLASS,
+            PATIENT_CONNECTION_CLASS,
             "workers/cron.py",
         ],
     }

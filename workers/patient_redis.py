@@ -1,4 +1,4 @@
-"""A Redis client that waits out a Redis restart instead of failing: for the `rq cron` process.
+"""A Redis client that waits out a Redis restart instead of failing: for `rq worker` and `rq cron`.
 
 `rq cron` stops at the first connection error, so a Redis restart would leave no cron running
 until a person noticed. Given `--connection-class workers.patient_redis.PatientRedis`, each

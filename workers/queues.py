@@ -15,8 +15,9 @@ SEND_QUEUE = "send"
 DEFAULT_QUEUE = "default"
 """Everything else: planning, confirmation emails, event processing."""
 
-CRON_CONNECTION_CLASS = "workers.patient_redis.PatientRedis"
-"""The Redis client `rq cron` is given, so that it waits out a Redis restart rather than exit."""
+PATIENT_CONNECTION_CLASS = "workers.patient_redis.PatientRedis"
+"""The Redis client `rq worker` and `rq cron` are given, so that they wait out a Redis restart rather
+than exit (a worker that finished a job while Redis was away would otherwise quit)."""
 
 QUEUES = (SEND_QUEUE, DEFAULT_QUEUE)
 """The queues a worker listens on, most urgent first."""
