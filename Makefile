@@ -15,7 +15,7 @@ test: $(VENV)/.dev-installed lint typecheck
 	$(BIN)/pytest -m "not faults"
 
 # Real processes through real faults, on a PostgreSQL cluster and a Redis server of their own
-# (initdb/pg_ctl and redis-server must be installed): about four minutes.
+# (initdb/pg_ctl and redis-server must be installed): about six minutes.
 test-faults: $(VENV)/.dev-installed
 	$(BIN)/pytest -m faults -s
 
