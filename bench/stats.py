@@ -230,6 +230,7 @@ def clean(engine: Engine, sessions: sessionmaker[Session]) -> None:
         admin = {"email": BENCH_ADMIN}
         users = "SELECT id FROM users WHERE email = :email"
         connection.execute(text(f"DELETE FROM audit_log WHERE user_id IN ({users})"), admin)  # noqa: S608
+        connection.execute(text(f"DELETE FROM sign_in_sessions WHERE user_id IN ({users})"), admin)  # noqa: S608
         connection.execute(text("DELETE FROM users WHERE email = :email"), admin)
     with session_scope(sessions) as session:
         remove_seeded(session)
