@@ -74,15 +74,29 @@ def push(redis: Redis, hits: list[Hit], resent: bool = False) -> list[Pushed]:
 
 
 def sort_out(redis: Redis, pushed: Sequence[Pushed]) -> tuple[list[Pushed], list[Pushed]]:
-    """Split pushed entries into those still waiting and those Redis lost; the drained drop out."""
+    """Split pushed entries into those still waiting and those Redis lost; the drained drop out.
+
+    The drain deletes what it records, oldest first, so an entry older than the stream's oldest
+    is recorded: one command answers for every entry, however many are kept.
+    """
     pipe = redis.pipeline(transaction=False)
     pipe.get(EPOCH)
-    for entry in pushed:
-        pipe.xrange(STREAM, entry.entry_id, entry.entry_id)
-    epoch, *found = pipe.execute()
-    waiting = [entry for entry, there in zip(pushed, found, strict=True) if there and entry.epoch == epoch]
+    pipe.xrange(STREAM, count=1)
+    epoch, oldest = pipe.execute()
+    first = _order(oldest[0][0]) if oldest else None
+    waiting = [
+        entry
+        for entry in pushed
+        if entry.epoch == epoch and first is not None and _order(entry.entry_id) >= first
+    ]
     lost = [entry for entry in pushed if entry.epoch != epoch]
     return waiting, lost
+
+
+def _order(entry_id: bytes) -> tuple[int, int]:
+    """Return a stream id as numbers that sort as Redis orders them."""
+    millis, _, sequence = entry_id.partition(b"-")
+    return int(millis), int(sequence or 0)
 
 
 def decode(fields: dict[bytes, bytes]) -> list[Hit]:
