@@ -74,7 +74,7 @@ class _Batch:
         self.fallback_zone = fallback_zone
         self.suppressed = send_rows.suppressed_among(session, (send.email for send in sends))
         self._steps: dict[int, list[Step]] = {}
-        self._pointers: dict[tuple[int, int, str, datetime], Pointer] = {}
+        self._pointers: dict[tuple[int, int, int | None, str, datetime], Pointer] = {}
         self.failed: list[SendChange] = []  # sends whose content did not render
 
     def live_steps(self, sequence_id: int) -> list[Step]:
@@ -92,10 +92,12 @@ class _Batch:
     ) -> EnrollmentChange:
         """Return where the send's enrollment points once its step is behind it."""
         zone = send.timezone or self.fallback_zone
-        key = (send.sequence_id, send.step_id, zone, base)  # a batch shares a few of these
+        key = (send.sequence_id, send.step_id, send.next_step_id, zone, base)  # a batch shares a few
         if key not in self._pointers:
             steps = self.live_steps(send.sequence_id)
-            self._pointers[key] = pointer_after(send.step_id, send.step_position, steps, ZoneInfo(zone), base)
+            self._pointers[key] = pointer_after(
+                send.step_id, send.step_position, steps, ZoneInfo(zone), base, send.next_step_id
+            )
         pointer = self._pointers[key]
         if pointer.next_step_id is None:
             return EnrollmentChange(send.enrollment_id, EnrollmentStatus.COMPLETED, None, None, sent_at, now)
@@ -198,7 +200,9 @@ def _record(
     """Store each outcome and move each subscriber whose email went out to their next step."""
     changes, moved = list(batch.failed), []
     sent: Counter[tuple[int, date, str]] = Counter()
-    for send, outcome in zip(sends, outcomes, strict=True):
+    pointed = send_rows.next_steps(batch.session, [send.enrollment_id for send in sends])
+    for queued, outcome in zip(sends, outcomes, strict=True):
+        send = queued._replace(next_step_id=pointed.get(queued.enrollment_id))
         change = _outcome(send, outcome, now)
         changes.append(change)
         if change.status == SendStatus.SENT:

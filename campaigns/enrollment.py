@@ -89,7 +89,7 @@ def join(session: Session, subscriber: Subscriber, sequence: Sequence, zone: Zon
 def advance(enrollment: Enrollment, sent: Step, steps: list[Step], zone: ZoneInfo, now: datetime) -> None:
     """Move past `sent`: point at the next of the sequence's live `steps`, or complete."""
     enrollment.last_sent_at = now
-    _point_at(enrollment, _after(sent, steps), zone, now, now)
+    _point_at(enrollment, _after_for(enrollment, sent, steps), zone, now, now)
 
 
 def skip_step(
@@ -97,7 +97,7 @@ def skip_step(
 ) -> None:
     """Move past a step that will never be sent (it was deleted); the delay counts from the last send."""
     base = enrollment.last_sent_at or enrollment.enrolled_at
-    _point_at(enrollment, _after(skipped, steps), zone, base, now)
+    _point_at(enrollment, _after_for(enrollment, skipped, steps), zone, base, now)
 
 
 def point_at(enrollment: Enrollment, step: Step, zone: ZoneInfo, now: datetime) -> None:
@@ -112,9 +112,15 @@ class Pointer(NamedTuple):
     next_send_at: datetime | None
 
 
-def pointer_after(step_id: int, position: int, steps: list[Step], zone: ZoneInfo, base: datetime) -> Pointer:
-    """Return the next of the live `steps` after the step at `position`, due its delay after `base`."""
-    following = _following(step_id, position, steps)
+def pointer_after(
+    step_id: int, position: int, steps: list[Step], zone: ZoneInfo, base: datetime, pointed: int | None = None
+) -> Pointer:
+    """Return the next of the live `steps` after the step at `position`, due its delay after `base`.
+
+    `pointed` is the enrollment's own next step: when it is another live step, a reorder chose
+    it while this step's email was in flight, and it wins over the next in order.
+    """
+    following = _pointed(pointed, step_id, steps) or _following(step_id, position, steps)
     if following is None:
         return Pointer(None, None)
     return Pointer(following.id, due_time(base, following.delay_minutes, window_of(following), zone))
@@ -127,6 +133,17 @@ def _following(step_id: int, position: int, steps: list[Step]) -> Step | None:
 
 def _after(step: Step, steps: list[Step]) -> Step | None:
     return _following(step.id, step.position, steps)
+
+
+def _pointed(next_step_id: int | None, step_id: int, steps: list[Step]) -> Step | None:
+    if next_step_id is None or next_step_id == step_id:
+        return None
+    return next((s for s in steps if s.id == next_step_id), None)
+
+
+def _after_for(enrollment: Enrollment, step: Step, steps: list[Step]) -> Step | None:
+    """Return the step after `step` for this person: where a reorder pointed them, or the next in order."""
+    return _pointed(enrollment.next_step_id, step.id, steps) or _after(step, steps)
 
 
 def _point_at(

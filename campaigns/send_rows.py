@@ -34,6 +34,7 @@ class QueuedSend(NamedTuple):
     enrollment_status: EnrollmentStatus
     enrolled_at: datetime
     last_sent_at: datetime | None
+    next_step_id: int | None  # the step itself, unless a reorder chose what follows it meanwhile
     sequence_id: int
     sequence_status: SequenceStatus
     sequence_slug: str
@@ -89,6 +90,7 @@ def load_queued(session: Session, send_ids: list[int], now: datetime) -> list[Qu
             Enrollment.status,
             Enrollment.enrolled_at,
             Enrollment.last_sent_at,
+            Enrollment.next_step_id,
             Sequence.id,
             Sequence.status,
             Sequence.slug,
@@ -114,6 +116,14 @@ def load_queued(session: Session, send_ids: list[int], now: datetime) -> list[Qu
         .order_by(Send.id)
     )
     return [QueuedSend._make(row) for row in session.execute(query)]
+
+
+def next_steps(session: Session, enrollment_ids: list[int]) -> dict[int, int | None]:
+    """Return each enrollment's next step now; a reorder may have chosen it while the provider was called."""
+    rows = session.execute(
+        select(Enrollment.id, Enrollment.next_step_id).where(among(session, Enrollment.id, enrollment_ids))
+    )
+    return {enrollment_id: step_id for enrollment_id, step_id in rows}
 
 
 def suppressed_among(session: Session, emails: Iterable[str]) -> set[str]:

@@ -122,6 +122,19 @@ def test_bad_schedule_values_are_refused(client, db, editor, field, value) -> No
     assert editor(f"/admin/steps/{step.id}", **form_for(step, **{field: value})).status_code == 400
 
 
+def test_a_bad_number_is_named_in_the_editor_which_keeps_what_was_typed(client, db, editor) -> None:
+    step = first_step(db)
+    saved = (step.subject, step.delay_minutes, step.window_end_hour)
+    typed = form_for(step, subject="Typed just now", delay_days="soon", window_end_hour="\uff12\uff14")
+    response = editor(f"/admin/steps/{step.id}", **typed)
+    assert response.status_code == 400
+    assert "days after the previous email: must be a whole number from 0 to 365" in response.text
+    assert "hour sending ends: must be a whole number from 1 to 24" in response.text  # full-width digits
+    assert 'value="Typed just now"' in response.text and 'value="soon"' in response.text
+    step = first_step(db)
+    assert (step.subject, step.delay_minutes, step.window_end_hour) == saved  # nothing stored half-way
+
+
 def test_a_window_without_days_is_refused(client, db, editor) -> None:
     step = first_step(db)
     form = {k: v for k, v in form_for(step).items() if not k.startswith("day")}

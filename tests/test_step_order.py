@@ -8,10 +8,17 @@ from email.utils import parsedate_to_datetime
 import pytest
 from sqlalchemy.orm import Session
 
+from campaigns.clinic import sender_for
+from campaigns.db import make_session_factory
+from campaigns.delivery import deliver_batch
 from campaigns.errors import ValidationError
+from campaigns.models import Step
+from campaigns.planner import claim_due_sends
+from campaigns.providers import provider_for
 from campaigns.sequence_editing import publish_step
 from campaigns.sequences.step_history import diff, history, restore_as_draft
 from campaigns.sequences.step_order import duplicate_step, move_step, ordered_steps
+from tests.conftest import engine_for
 from tests.factories import START, active_subscriber, outbox_messages, seeded
 from tests.test_sequence_changes import DAY, tick
 
@@ -57,6 +64,55 @@ def test_the_next_email_after_a_move_is_the_first_not_yet_had_in_the_new_order(d
     assert mail["late@example.com"] == [subjects[0], subjects[1]] + [
         s for s in order if s not in subjects[:2]
     ]
+
+
+@pytest.mark.parametrize(("step", "to"), [(3, 1), (2, 6), (5, 1), (1, 6), (4, 2), (3, 5)])
+def test_moving_a_step_while_an_email_is_queued_keeps_the_new_order(db, settings, step: int, to: int) -> None:
+    sequence, subjects = two_readers_at_steps_two_and_three(db, settings)
+    due = START + 3 * DAY  # early's email 2 is due: claimed, queued, not yet sent; late waits for email 3
+    queued = claim_due_sends(db, due)
+    db.commit()
+    move_step(db, sequence.steps[step - 1], to, settings.clinic_timezone, due)
+    db.commit()
+    sent = deliver_batch(db, queued.send_ids, sender_for(db, settings), provider_for(settings), due)
+    assert sent["sent"] == 1
+    for day in range(4, 60):
+        tick(settings, day)
+    order = [s.subject for s in ordered_steps(db, sequence.id)]
+    mail = received(settings)
+    for address in ("early@example.com", "late@example.com"):  # each has had emails 1 and 2 by now
+        assert mail[address] == subjects[:2] + [s for s in order if s not in subjects[:2]], address
+
+
+class MovingMidSend:
+    """A provider during whose call the marketer moves a step, as a second browser tab would."""
+
+    def __init__(self, inner, move) -> None:
+        self.inner, self.move = inner, move
+
+    def send_many(self, emails):
+        self.move()
+        return self.inner.send_many(emails)
+
+
+def test_moving_a_step_while_the_provider_is_called_keeps_the_new_order(db, settings) -> None:
+    sequence, subjects = two_readers_at_steps_two_and_three(db, settings)
+    due, third = START + 3 * DAY, sequence.steps[2].id
+    queued = claim_due_sends(db, due)
+    db.commit()
+
+    def move() -> None:
+        with make_session_factory(engine_for(settings.database_url))() as other:
+            move_step(other, other.get_one(Step, third), 1, settings.clinic_timezone, due)
+            other.commit()
+
+    provider = MovingMidSend(provider_for(settings), move)  # email 3 to the top while email 2 is sent
+    with make_session_factory(engine_for(settings.database_url))() as worker:  # as a worker's job has it
+        deliver_batch(worker, queued.send_ids, sender_for(worker, settings), provider, due)
+    for day in range(4, 60):
+        tick(settings, day)
+    mail = received(settings)
+    assert mail["early@example.com"] == subjects  # 1 and 2 had; then 3 (now first), 4, 5, 6: none skipped
 
 
 def test_a_move_renumbers_the_steps_and_refuses_a_place_outside_them(db: Session, settings) -> None:

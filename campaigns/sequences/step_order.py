@@ -4,6 +4,8 @@ The promise is the one inserting and deleting keep: nobody misses an email they 
 and nobody gets one twice. A person's place is the set of steps already behind them; after a
 move, their next email is the first step, in the new order, that is not behind them. A step
 they had that now comes later is skipped when they reach it (the planner sees it was sent).
+Someone whose email is in flight has that step behind them too: they are pointed at what
+follows it in the new order, and the email, once settled, hands them on there.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from campaigns.models import ClinicProfile, Enrollment, Send, Sequence, Step, Su
 from campaigns.sequence_editing import StepDraft, insert_step, waiting_for
 from campaigns.sequences.catalog import copy_of
 from campaigns.set_sql import among
-from campaigns.statuses import SendStatus
+from campaigns.statuses import EnrollmentStatus, SendStatus
+
+IN_FLIGHT = (SendStatus.QUEUED, SendStatus.SENDING, SendStatus.UNKNOWN, SendStatus.FAILED)
+"""A send in these states is still to be settled: its enrollment waits for it, pointing at its step."""
 
 
 def ordered_steps(session: Session, sequence_id: int) -> list[Step]:
@@ -53,6 +58,31 @@ def move_step(session: Session, step: Step, to: int, fallback_zone: str, now: da
         following = next((s for s in after if s.id not in past), None)
         if following is not None and following.id != enrollment.next_step_id:
             point_at(enrollment, following, zone, now)
+    for enrollment, flying in in_flight(session, list(behind)):
+        past = behind[enrollment.next_step_id or 0] | {flying}
+        following = next((s for s in after if s.id not in past), None)
+        if following is not None:  # once the email in flight is settled, this one follows it
+            enrollment.next_step_id, enrollment.next_step = following.id, following
+
+
+def in_flight(session: Session, step_ids: list[int]) -> list[tuple[Enrollment, int]]:
+    """Return active enrollments pointing at one of `step_ids` with an email in flight, and its step.
+
+    Such an email is claimed (queued, being sent, or waiting on an operator's decision); its
+    enrollment is due nowhere until it is settled, and then moves past it (`pointer_after`).
+    """
+    rows = session.execute(
+        select(Enrollment, Send.step_id)
+        .join(Send, Send.enrollment_id == Enrollment.id)
+        .where(
+            Enrollment.next_step_id.in_(step_ids),
+            Enrollment.status == EnrollmentStatus.ACTIVE,
+            Enrollment.next_send_at.is_(None),
+            Send.status.in_(IN_FLIGHT),
+        )
+        .order_by(Send.id)
+    )
+    return list({enrollment.id: (enrollment, step_id) for enrollment, step_id in rows}.values())
 
 
 def already_had(session: Session, next_step: dict[int, int]) -> set[int]:

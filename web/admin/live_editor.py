@@ -7,7 +7,7 @@ are allowed there and nowhere else in the admin.
 
 from __future__ import annotations
 
-from flask import Response, g, render_template, request
+from flask import Response, g, render_template
 
 from campaigns.clinic import sender_for
 from campaigns.composing import Content
@@ -16,6 +16,7 @@ from campaigns.step_publishing import review_fields
 from campaigns.test_send import preview
 from web.admin import bp
 from web.admin.access import login_required
+from web.admin.step_form import StepForm
 from web.admin.steps import find_step
 from web.database import get_session, get_settings
 
@@ -23,20 +24,18 @@ PREVIEW_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' 
 MAX_FIELD = 100_000
 
 
-def _typed() -> dict[str, str]:
-    """Return the content fields as typed, not saved."""
-    fields = {name: request.form.get(name, "")[:MAX_FIELD] for name in ("subject", "preheader", "body")}
-    fields["body"] = fields["body"].replace("\r\n", "\n")
-    return fields
+def _typed(form: StepForm) -> dict[str, str]:
+    """Return the content fields as typed, not saved (the numbers need not be right to preview)."""
+    return {name: value[:MAX_FIELD] for name, value in form.content().items()}
 
 
 @bp.post("/steps/<int:step_id>/live")
 @login_required
 def live_check(step_id: int):
     """Return the claims check (or the problems) of what is typed, as an HTML fragment."""
-    step, settings = find_step(step_id), get_settings()
-    fields, sender = _typed(), sender_for(get_session(), settings)
-    subject_b = request.form.get("subject_b", "")[:200].strip() or None
+    step, settings, form = find_step(step_id), get_settings(), StepForm()
+    fields, sender = _typed(form), sender_for(get_session(), settings)
+    subject_b = form.subject_b.data[:200].strip() or None
     problems = validate_step(fields, sender)
     findings = (
         []
@@ -53,7 +52,7 @@ def live_check(step_id: int):
 def live_preview(step_id: int):
     """Show what is typed as a sample subscriber would get it (posted into a preview frame)."""
     step = find_step(step_id)
-    fields, sender = _typed(), sender_for(get_session(), get_settings())
+    fields, sender = _typed(StepForm()), sender_for(get_session(), get_settings())
     problems = validate_step(fields, sender)
     if problems:
         page = render_template("admin/preview_problem.html", problems=problems)

@@ -14,15 +14,15 @@ from campaigns.sequence_editing import StepDraft, delete_step, insert_step
 from campaigns.sequences.subject_tests import subject_test_counts
 from campaigns.stats import sequence_stats
 from campaigns.statuses import Role
-from campaigns.step_publishing import Draft, publish, review, save_draft
+from campaigns.step_publishing import publish, review, save_draft
 from campaigns.template_rules import CONTENT_VARIABLES, ContentProblem
 from campaigns.test_send import preview
 from web.admin import bp
 from web.admin.access import audit, login_required, role_required
+from web.admin.step_form import WEEKDAYS, StepForm
 from web.database import get_session, get_settings
 from web.queueing import enqueue_soon
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 EDITORS = (Role.ADMIN, Role.EDITOR)
 
 
@@ -111,42 +111,18 @@ def _int_field(name: str, low: int, high: int, default: int | None = None) -> in
     return int(raw)
 
 
-def _draft_from_form() -> Draft:
-    weekdays = sum(1 << d for d in range(7) if request.form.get(f"day{d}") == "on")
-    return Draft(
-        subject=request.form.get("subject", ""),
-        preheader=request.form.get("preheader", ""),
-        body=request.form.get("body", "").replace("\r\n", "\n"),
-        delay_minutes=_int_field("delay_days", 0, 365) * 1440 + _int_field("delay_hours", 0, 23) * 60,
-        window_start_hour=_int_field("window_start_hour", 0, 23),
-        window_end_hour=_int_field("window_end_hour", 1, 24),
-        window_weekdays=weekdays,
-        subject_b=request.form.get("subject_b", "")[:200],
-        ab_sample_size=_int_field("ab_sample_size", 10, 1_000_000)
-        if request.form.get("ab_sample_size")
-        else None,
-    )
-
-
 @bp.post("/steps/<int:step_id>")
 @role_required(*EDITORS)
 def save_step(step_id: int):
     """Save the draft; on a problem, show it at its line and keep what was typed."""
     step, db, now = find_step(step_id), get_session(), datetime.now(UTC)
-    draft = _draft_from_form()
-    sender = sender_for(db, get_settings())
-    problems = save_draft(step, draft, sender, now)
+    form = StepForm()
+    if not form.validate():
+        return _editor(step, problems=form.problems(), values=form.values(), status=400)
+    problems = save_draft(step, form.draft(), sender_for(db, get_settings()), now)
     if problems:
         db.rollback()
-        values = {
-            **draft.fields,
-            **{k: request.form.get(k, "") for k in ("delay_days", "delay_hours", "ab_sample_size")},
-            "subject_b": draft.subject_b,
-            "window_start_hour": draft.window_start_hour,
-            "window_end_hour": draft.window_end_hour,
-            "weekdays": [d for d in range(7) if draft.window_weekdays >> d & 1],
-        }
-        return _editor(step, problems=problems, values=values, status=400)
+        return _editor(step, problems=problems, values=form.values(), status=400)
     audit("step.save", f"step:{step.id}", now)
     db.commit()
     flash("Draft saved. Subscribers still get the published version until you publish this one.", "info")
