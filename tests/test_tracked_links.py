@@ -96,3 +96,33 @@ def test_links_to_the_clinics_own_site_get_utm_parameters_from_the_settings(tmp_
     assert tagged.endswith("?utm_campaign=fibro&utm_content=step-6&utm_source=newsletter&utm_medium=email")
     assert sender.with_utm("https://www.fda.gov/x", "fibro", "step-6") == "https://www.fda.gov/x"
     assert "utm_source=mine" in sender.with_utm("https://news.clinic.example/?utm_source=mine", "c", "s")
+
+
+def test_behind_a_load_balancer_the_pixel_sees_the_readers_address(db, settings, redis, tmp_path) -> None:
+    from tests.conftest import make_settings
+    from web import create_app
+
+    urls = {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url or ""}
+    behind = make_settings(tmp_path / "behind", TRUSTED_PROXY_COUNT="1", **urls)
+    email = first_email(db, settings)
+    html = email.get_body(preferencelist=("html",)).get_content()
+    pixel = path(re.search(r'src="(http://127\.0\.0\.1:5000/t/o/[^"]+)"', html).group(1))
+    app = create_app(behind)
+    client = app.test_client()
+    agent = {"User-Agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/130.0 Safari/537.36"}
+    assert client.get(pixel, headers={**agent, "X-Forwarded-For": "17.58.63.1"}).status_code == 200
+    drained(client, settings, redis)
+    app.extensions["nurture"]["hit_sender"].close()
+    event = db.scalars(select(Event)).one()
+    assert event.automated and event.data["automated"], "Apple's proxy address, not the balancer's"
+
+
+def test_the_pixel_answers_only_get_and_head(client, db, settings) -> None:
+    email = first_email(db, settings)
+    html = email.get_body(preferencelist=("html",)).get_content()
+    pixel = path(re.search(r'src="(http://127\.0\.0\.1:5000/t/o/[^"]+)"', html).group(1))
+    head = client.head(pixel)
+    assert head.status_code == 200 and head.data == b"" and head.mimetype == "image/gif"
+    posted = client.post(pixel)
+    assert posted.status_code == 405 and posted.headers["Allow"] == "GET, HEAD"
+    assert client.get("/t/o/").status_code == 404 and client.get("/t/o").status_code == 404

@@ -32,10 +32,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         "sessions": make_session_factory(engine),
     }
 
-    if settings.trusted_proxy_count:
-        proxies = settings.trusted_proxy_count
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
-
     from web import (
         admin,
         api,
@@ -71,8 +67,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     limits.exempt(app, unsubscribe.bp, webhooks.bp, health.bp)
     security.exempt_views(app)
     # /t (open pixels, click redirects) is a lean app of its own: it must answer in microseconds.
-    tracker = tracking.create_tracking_app(app.extensions["nurture"])
-    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/t": tracker})  # type: ignore[method-assign]
+    state = app.extensions["nurture"]
+    mounts = {"/t": tracking.create_tracking_app(state), "/t/o": tracking.create_pixel_app(state)}
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, mounts)  # type: ignore[method-assign]
+    if settings.trusted_proxy_count:  # outermost, so that /t sees the visitor's address too
+        proxies = settings.trusted_proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     limits.limit_per_ip(
         app,
         "subscribe.subscribe",
