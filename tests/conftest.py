@@ -184,17 +184,25 @@ def either_redis(request: pytest.FixtureRequest) -> Iterator[Redis]:
     """An emptied client on a Redis server (7.x here) and on the embedded Redis (6.2), in turn."""
     url = request.getfixturevalue("redis_url" if request.param == "server" else "embedded_redis_url")
     client = Redis.from_url(url)
-    client.flushdb()
+    emptied(client)
     yield client
-    client.flushdb()
+    emptied(client)
 
 
 @pytest.fixture
 def redis(redis_url: str) -> Iterator[Redis]:
     """A client on an emptied Redis database."""
     client = Redis.from_url(redis_url)
-    client.flushdb()
+    emptied(client)
     yield client
+    emptied(client)
+
+
+def emptied(client: Redis) -> None:
+    """Empty a Redis database, once no earlier test's tracking hit sender can push into it again."""
+    from web.hit_sender import close_all
+
+    close_all()
     client.flushdb()
 
 
@@ -234,8 +242,6 @@ def app(settings: Settings):
     app = create_app(settings)
     app.config["TESTING"] = True
     yield app
-    if "hit_sender" in app.extensions["nurture"]:
-        app.extensions["nurture"]["hit_sender"].close()  # no pushing again into a later test's Redis
     app.extensions["nurture"]["engine"].dispose()
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from campaigns.db import make_session_factory
 from campaigns.models import Event, Send
 from campaigns.tracking import Hit
-from tests.conftest import engine_for
+from tests.conftest import emptied, engine_for
 from tests.factories import START, active_subscriber, seeded
 from tests.fault_rig import RedisServer
 from tests.test_tick import tick
@@ -70,9 +70,9 @@ def lose_data(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[
         return
     url = request.getfixturevalue("redis_url" if request.param == "flushed-server" else "embedded_redis_url")
     client = Redis.from_url(url)
-    client.flushdb()
+    emptied(client)
     yield client, client.flushdb
-    client.flushdb()
+    emptied(client)
 
 
 def test_hits_waiting_in_the_stream_when_redis_loses_it_are_recorded(

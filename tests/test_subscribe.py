@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from campaigns.consent import CONSENT_VERSION
 from campaigns.models import ConsentRecord, Subscriber, Suppression
 from campaigns.statuses import SubscriberStatus, SuppressionReason
+from tests.conftest import emptied
 from tests.factories import START, outbox_messages
 from tests.signup_helpers import FORM, confirmation_links, counts, decide_signups, post_form, post_json
 from workers.queues import DEFAULT_QUEUE
@@ -61,7 +62,7 @@ def test_json_signups_answer_202_and_record_their_source(client, db: Session) ->
 
 def test_every_existing_state_gets_the_same_answer(client, db: Session, redis) -> None:
     def answers() -> tuple:
-        redis.flushdb()  # the per-address limit is tested on its own
+        emptied(redis)  # the per-address limit is tested on its own
         form, data = post_form(client), post_json(client)
         return form.status_code, form.headers["Location"], data.status_code, data.json
 

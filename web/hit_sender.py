@@ -16,6 +16,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections import deque
 
 from redis import Redis
@@ -32,6 +33,16 @@ KEPT_HITS = 100_000
 log = logging.getLogger(__name__)
 
 
+_senders: weakref.WeakSet[HitSender] = weakref.WeakSet()
+
+
+def close_all() -> None:
+    """Close every sender in this process, dropping what is queued: tests empty Redis after it."""
+    for sender in list(_senders):
+        sender.queue.clear()
+        sender.close()
+
+
 class HitSender:
     """A per-process queue of hits and the thread that sends them on."""
 
@@ -45,30 +56,39 @@ class HitSender:
         self.pushed: deque[Pushed] = deque()
         self.pushed_hits = 0
         self.confirmed_at = time.monotonic()
-        self.closed = False
+        self.generation = 0  # each start of the thread; a closed sender's thread ends
+        _senders.add(self)
 
     def add(self, hit: Hit) -> None:
         """Queue a hit; start the sender thread in this process if it is not running yet."""
         self.queue.append(hit)
-        if self.pid != os.getpid():  # first hit in this (possibly forked) process
+        if self.pid != os.getpid():  # first hit in this (possibly forked, or closed) process
             with self.lock:
                 if self.pid != os.getpid():
                     self.pid = os.getpid()
-                    threading.Thread(target=self._run, name="hit-sender", daemon=True).start()
+                    self.generation += 1
+                    threading.Thread(target=self._run, args=(self.generation,), daemon=True).start()
                     atexit.register(self.flush)
 
-    def _run(self) -> None:
-        while not self.closed:
+    def _run(self, generation: int) -> None:
+        while self.generation == generation:
             self.wake.wait(FLUSH_INTERVAL_S)
             self.flush()
             if time.monotonic() - self.confirmed_at >= CONFIRM_INTERVAL_S:
                 self.confirm()
 
     def close(self) -> None:
-        """Send what is queued and stop the thread; what was pushed is no longer watched."""
-        self.closed = True
-        self.wake.set()
+        """Send what is queued and stop the thread; what was pushed is no longer watched.
+
+        A hit added afterwards starts the thread again.
+        """
+        with self.lock:
+            self.pid = None
+            self.generation += 1
         self.flush()
+        with self.flushing:
+            self.pushed.clear()
+            self.pushed_hits = 0
 
     def flush(self) -> int:
         """Send every queued hit now, after any flush already under way; return how many."""
