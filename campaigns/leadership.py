@@ -26,8 +26,8 @@ CRON = "cron"
 LEASE_TERM = timedelta(seconds=20)
 """How long a lease lasts unless renewed; the leader's jobs renew it every 10 s (the drain's interval).
 
-A standby takes over with its next planning job after the term runs out: within 20 s + 30 s of
-the leader's death."""
+A standby takes over with its next drain job after the term runs out, and plans at once: within
+20 s + 10 s of the leader's death."""
 
 
 def lead(session: Session, role: str, holder: str, now: datetime, term: timedelta = LEASE_TERM) -> int | None:

@@ -8,11 +8,12 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 from sqlalchemy.orm import Session
 
+from campaigns.leadership import CRON, LEASE_TERM, lead
 from campaigns.models import Sequence
 from campaigns.settings import Settings
 from tests.factories import active_subscriber, outbox_messages, seeded
 from workers import jobs
-from workers.queues import QUEUES, SEND_QUEUE
+from workers.queues import DEFAULT_QUEUE, QUEUES, SEND_QUEUE
 
 
 def open_all_day(sequence: Sequence) -> Sequence:
@@ -57,3 +58,22 @@ def test_a_delivery_job_run_twice_sends_nothing_twice(
     assert first == {"sent": 1}
     assert second == {}  # it finds the row already sent and leaves it alone
     assert len(outbox_messages(worker_env.outbox_dir)) == 1
+
+
+def test_a_cron_that_takes_the_lease_over_plans_at_once_and_a_renewal_does_not(
+    db: Session, worker_env: Settings, redis: Redis
+) -> None:
+    due_now(db, open_all_day(seeded(db, worker_env)), "ada@example.com")
+    lead(db, CRON, "dead-cron", datetime.now(UTC) - LEASE_TERM * 2)  # a leader that died long ago
+    db.commit()
+    planning = Queue(DEFAULT_QUEUE, connection=redis)
+
+    jobs.drain_tracking("standby")
+    assert [(job.func_name, job.args) for job in planning.get_jobs()] == [
+        ("workers.jobs.plan_due", ("standby",))
+    ]
+    jobs.drain_tracking("standby")  # now it renews its own lease: the planner's interval is soon enough
+    assert planning.count == 1
+
+    SimpleWorker([Queue(name, connection=redis) for name in QUEUES], connection=redis).work(burst=True)
+    assert [m["To"] for m in outbox_messages(worker_env.outbox_dir)] == ["ada@example.com"]

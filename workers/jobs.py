@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from rq import get_current_job
@@ -17,7 +18,7 @@ from campaigns.conversions import send_conversion_emails
 from campaigns.db import session_scope
 from campaigns.delivery import deliver_batch
 from campaigns.heartbeats import PLANNER, TRACKING_DRAIN
-from campaigns.leadership import CRON, check_fence, lead
+from campaigns.leadership import CRON, check_fence, lead, leader
 from campaigns.models import ImportRun, Step
 from campaigns.people.importing import run_import
 from campaigns.provider_events import process_events
@@ -82,8 +83,8 @@ def plan_due(cron: str | None = None) -> int:
     """
     runtime = get_runtime()
     connection = connect(runtime.settings)
-    leads, fence = _lead(runtime.sessions, cron)
-    if not leads:
+    term = _lead(runtime.sessions, cron)
+    if term is None:
         return 0
 
     def hand_on(send_ids: list[int]) -> str:
@@ -107,24 +108,36 @@ def plan_due(cron: str | None = None) -> int:
             confirm,
             erasure_key=runtime.settings.verifying_keys,
             lost_jobs=lost,
-            fence=fence,
+            fence=term.fence,
         ),
     )
 
 
-def _lead(sessions: sessionmaker[Session], cron: str | None) -> tuple[bool, Callable[[Session], None] | None]:
-    """Take or renew the lease for `cron`; return whether to work, and the fence to work behind."""
+@dataclass(frozen=True)
+class Term:
+    """What a job that may do the leader's work learnt from the lease."""
+
+    fence: Callable[[Session], None] | None
+    """Checks, in each transaction of the work, that the lease has not moved on (None: unfenced)."""
+    fresh: bool = False
+    """This job took the lease over from nobody or from a dead leader."""
+
+
+def _lead(sessions: sessionmaker[Session], cron: str | None) -> Term | None:
+    """Take or renew the lease for `cron`; return the term to work under, or None to stand by."""
     if cron is None:
-        return True, None
+        return Term(fence=None)
     try:
         with session_scope(sessions) as session:
-            token = lead(session, CRON, cron, datetime.now(UTC))
+            now = datetime.now(UTC)
+            held_by = leader(session, CRON, now)
+            token = lead(session, CRON, cron, now)
     except Exception as exc:  # the database away: nobody can lead, and the next run tries again
         log.error("could not take the cron lease: %s", f"{type(exc).__name__}: {exc}".splitlines()[0])
-        return False, None
+        return None
     if token is None:
-        return False, None  # another cron process leads; this one stands by
-    return True, lambda session: check_fence(session, CRON, token)
+        return None  # another cron process leads; this one stands by
+    return Term(fence=lambda session: check_fence(session, CRON, token), fresh=held_by != cron)
 
 
 def send_test_email(step_id: int, to: str) -> str:
@@ -157,15 +170,23 @@ def send_set_password_link(user_id: int, inviter: str) -> str:
 
 
 def drain_tracking(cron: str | None = None) -> int:
-    """Record buffered opens and clicks if `cron` leads (or unfenced without it); return how many."""
+    """Record buffered opens and clicks if `cron` leads (or unfenced without it); return how many.
+
+    The drain runs more often than the planner, so it is the job that notices first that this
+    process has taken over; it then plans at once rather than at the planner's next interval.
+    """
     runtime = get_runtime()
-    leads, fence = _lead(runtime.sessions, cron)
-    if not leads:
+    term = _lead(runtime.sessions, cron)
+    if term is None:
         return 0
+    connection = connect(runtime.settings)
+    if term.fresh:
+        log.info("cron %s took the lease over; planning now", cron)
+        enqueue(connection, "workers.jobs.plan_due", cron, queue=DEFAULT_QUEUE, job_timeout=600)
     return run_watched(
         TRACKING_DRAIN,
         runtime.sessions,
-        lambda: drain(connect(runtime.settings), runtime.sessions, fence=fence),
+        lambda: drain(connection, runtime.sessions, fence=term.fence),
     )
 
 
