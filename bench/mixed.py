@@ -28,6 +28,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -184,9 +185,10 @@ def run(
         send_ids = list(session.scalars(select(Send.id).where(Send.subscriber_id.is_not(None))))
     opened = random.sample(send_ids, min(20_000, len(send_ids)))
     pixels = [f"/t/o/{sign(secret_key, 'open', [send_id])}" for send_id in opened]
+    run_id = uuid.uuid4().hex[:8]  # the per-address limit remembers earlier runs' addresses for an hour
     signups = (
         json.dumps(
-            {"email": f"{SIGNUP_PREFIX}{n}@example.com", "consent": True, "timezone": "Europe/Paris"}
+            {"email": f"{SIGNUP_PREFIX}{run_id}-{n}@example.com", "consent": True, "timezone": "Europe/Paris"}
         ).encode()
         for n in range(10**9)
     )

@@ -239,12 +239,15 @@ class Processes:
                 process.wait()
 
 
-def wait_until(condition: Callable[[], object], timeout_s: float, what: str) -> float:
-    """Wait until `condition` holds; return how long it took, or fail naming `what`."""
+def wait_until(
+    condition: Callable[[], object], timeout_s: float, what: str, state: Callable[[], object] | None = None
+) -> float:
+    """Wait until `condition` holds; return how long it took, or fail naming `what` (and `state()`)."""
     started = time.monotonic()
     while not condition():
         if time.monotonic() - started > timeout_s:
-            raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+            found = f"; found {state()}" if state else ""
+            raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}{found}")
         time.sleep(0.2)
     return time.monotonic() - started
 

@@ -131,10 +131,13 @@ def test_three_crons_the_leader_and_a_worker_killed(
         for _ in range(2):
             run.worker()
         crons = [run.cron() for _ in range(3)]
-        wait_until(lambda: settled(engine, 100), 90, "the first 100 emails")
+        wait_until(lambda: settled(engine, 100), 90, "the first 100 emails", lambda: statuses(engine))
         fake.expect(Reply(hang_s=120))  # the next batch stays in flight until its worker is killed
         make_due(engine, 100)
-        wait_until(lambda: statuses(engine).get("sending", 0) == 100, 60, "a batch in flight")
+        # In flight means at the provider: a worker killed between marking its rows and posting
+        # them would leave the hang to the next batch, which would then time out as unknown.
+        wait_until(lambda: sum(fake.accepted.values()) == 200, 60, "a batch in flight at the provider")
+        assert statuses(engine).get("sending", 0) == 100
         redis = Redis.from_url(redis_server.url)
         holder = next(w for w in Worker.all(connection=redis) if w.get_current_job_id())
         with Session(engine) as session:
@@ -145,9 +148,16 @@ def test_three_crons_the_leader_and_a_worker_killed(
         os.killpg(leading_cron.pid, signal.SIGKILL)
         os.kill(holder.pid, signal.SIGKILL)
         make_due(engine, 100)
-        resumed = wait_until(lambda: statuses(engine).get("sent", 0) == 200, 60, "planning to resume")
+        resumed = wait_until(
+            lambda: statuses(engine).get("sent", 0) == 200, 60, "planning to resume", lambda: statuses(engine)
+        )
         report("planning resumed after the leading cron was killed", resumed)
-        wait_until(lambda: settled(engine, 300), 120, "the killed worker's batch to be settled")
+        wait_until(
+            lambda: settled(engine, 300),
+            120,
+            "the killed worker's batch to be settled",
+            lambda: statuses(engine),
+        )
         report("the killed worker's batch was marked unknown after", time.monotonic() - killed_at)
         with Session(engine) as session:
             assert leader(session, CRON, datetime.now(UTC)) != leading
@@ -172,7 +182,7 @@ def test_redis_restarted_empty_mid_run(
         restarted_at = time.monotonic()
         redis_server.restart(down_s=2)
         assert statuses(engine).get("queued", 0) > 0  # Redis held their jobs, and lost them
-        wait_until(lambda: settled(engine, 5000), 120, "every email to be settled")
+        wait_until(lambda: settled(engine, 5000), 120, "every email to be settled", lambda: statuses(engine))
         report("every email settled after Redis restarted empty", time.monotonic() - restarted_at)
         answered = pixels.stop()
         waited = wait_until(lambda: recorded_opens(engine) >= answered, 60, "every answered open")
@@ -198,7 +208,7 @@ def test_postgres_restarted_mid_batch(
         engine.dispose()
         restarted_at = time.monotonic()
         cluster.restart(down_s=3)
-        wait_until(lambda: settled(engine, 4000), 120, "every email to be settled")
+        wait_until(lambda: settled(engine, 4000), 120, "every email to be settled", lambda: statuses(engine))
         report("every email settled after PostgreSQL restarted mid-batch", time.monotonic() - restarted_at)
     finally:
         run.stop_all()
@@ -218,7 +228,9 @@ def test_the_provider_failing_then_recovering(
         wait_until(lambda: statuses(engine).get("queued", 0) == 300, 60, "the batch to be retried")
         fake.expect(Reply(hang_s=30))  # the next request goes out and is never answered in time
         make_due(engine, 300)
-        wait_until(lambda: settled(engine, 600), OUTAGE_S + 240, "sending to resume")
+        wait_until(
+            lambda: settled(engine, 600), OUTAGE_S + 240, "sending to resume", lambda: statuses(engine)
+        )
         report("every email settled after the provider's outage ended", time.monotonic() - fake.down_until)
     finally:
         run.stop_all()
