@@ -13,7 +13,7 @@ import uuid
 
 from rq import cron
 
-from workers.jobs import dispatch_webhooks, drain_tracking, plan_due
+from workers.jobs import PLAN_JOB_TIMEOUT_S, dispatch_webhooks, drain_tracking, plan_due
 from workers.queues import DEFAULT_QUEUE, WEBHOOK_QUEUE
 
 PLAN_INTERVAL_S = int(os.environ.get("PLAN_INTERVAL_S", "30"))
@@ -28,7 +28,11 @@ WEBHOOK_INTERVAL_S = 5
 """How often due webhook deliveries (new events and retries) are handed to the webhook worker."""
 
 cron.register(
-    plan_due, queue_name=DEFAULT_QUEUE, args=(CRON_NAME,), interval=PLAN_INTERVAL_S, job_timeout=600
+    plan_due,
+    queue_name=DEFAULT_QUEUE,
+    args=(CRON_NAME,),
+    interval=PLAN_INTERVAL_S,
+    job_timeout=PLAN_JOB_TIMEOUT_S,
 )
 cron.register(
     drain_tracking, queue_name=DEFAULT_QUEUE, args=(CRON_NAME,), interval=DRAIN_INTERVAL_S, job_timeout=600

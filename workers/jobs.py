@@ -36,6 +36,8 @@ from workers.runtime import get_runtime
 
 SEND_JOB_TIMEOUT_S = 600
 """Longer than any batch takes; a live batch renews its claims meanwhile (`workers.liveness`)."""
+PLAN_JOB_TIMEOUT_S = 600
+"""How long a planning job may run, whether the schedule or a takeover enqueued it."""
 
 log = logging.getLogger("nurture.jobs")
 
@@ -182,7 +184,9 @@ def drain_tracking(cron: str | None = None) -> int:
     connection = connect(runtime.settings)
     if term.fresh:
         log.info("cron %s took the lease over; planning now", cron)
-        enqueue(connection, "workers.jobs.plan_due", cron, queue=DEFAULT_QUEUE, job_timeout=600)
+        enqueue(
+            connection, "workers.jobs.plan_due", cron, queue=DEFAULT_QUEUE, job_timeout=PLAN_JOB_TIMEOUT_S
+        )
     return run_watched(
         TRACKING_DRAIN,
         runtime.sessions,
