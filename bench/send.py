@@ -31,7 +31,7 @@ from redis import Redis
 from rq import Worker
 from sqlalchemy import func, select
 
-from bench.seeding import refuse_real_subscribers, remove_seeded, seed_due
+from bench.seeding import refuse_real_subscribers, remove_seeded, seed_due, vacuum
 from campaigns import schema
 from campaigns.db import make_engine, make_session_factory, session_scope
 from campaigns.models import Send
@@ -60,6 +60,8 @@ def main() -> int:
     with session_scope(sessions) as session:
         refuse_real_subscribers(session, args.allow_existing)
         remove_seeded(session)
+    vacuum(engine)
+    with session_scope(sessions) as session:
         seed_due(session, args.emails)
     redis = Redis.from_url(settings.redis_url)
     for queue in QUEUES:
