@@ -6,8 +6,8 @@ from datetime import datetime
 from email.headerregistry import Address
 from urllib.parse import parse_qsl
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from campaigns.addresses import ascii_sender
 from campaigns.composing import CLINIC_OFFERS, CONSULTATION_COST, CONSULTATION_HOST, Sender
@@ -44,9 +44,25 @@ about you, or to have it erased, write to us at the contact below, and we will a
 30 days."""
 
 
+PROFILE_KEY = "clinic_profile"
+
+
 def get_profile(session: Session) -> ClinicProfile | None:
-    """Return the clinic's profile, or None before `seed` has run."""
-    return session.scalar(select(ClinicProfile).order_by(ClinicProfile.id).limit(1))
+    """Return the clinic's profile, or None before `seed` has run; read once per transaction.
+
+    A signup asks for it four times (consent wording, sender, allowed origins, CORS headers).
+    """
+    if PROFILE_KEY not in session.info:
+        session.info[PROFILE_KEY] = session.scalar(select(ClinicProfile).order_by(ClinicProfile.id).limit(1))
+    profile: ClinicProfile | None = session.info[PROFILE_KEY]
+    return profile
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_profile(session: Session, transaction: SessionTransaction) -> None:
+    """Read the profile afresh in the next transaction: another process may have changed it."""
+    if transaction.parent is None:
+        session.info.pop(PROFILE_KEY, None)
 
 
 def ensure_profile(session: Session, settings: Settings, now: datetime) -> ClinicProfile:
@@ -69,6 +85,7 @@ def ensure_profile(session: Session, settings: Settings, now: datetime) -> Clini
         )
         session.add(profile)
         session.flush()
+        session.info[PROFILE_KEY] = profile
     return profile
 
 

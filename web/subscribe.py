@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
 from campaigns.clinic import embed_origins
@@ -156,9 +156,12 @@ def check_inbox():
 
 
 def allowed_origin() -> str | None:
-    """Return the request's Origin if settings allow it to post with JavaScript."""
-    origin = request.headers.get("Origin")
-    return origin if origin and origin in embed_origins(get_session(), get_settings()) else None
+    """Return the request's Origin if settings allow it to post with JavaScript (asked once a request)."""
+    if "allowed_origin" not in g:
+        origin = request.headers.get("Origin")
+        allowed = origin and origin in embed_origins(get_session(), get_settings())
+        g.allowed_origin = origin if allowed else None
+    return g.allowed_origin  # type: ignore[no-any-return]
 
 
 def preflight() -> Response:
