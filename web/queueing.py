@@ -9,6 +9,7 @@ from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
 
+from web.app_state import shared
 from web.database import get_settings
 from workers.queues import connect, enqueue
 
@@ -17,10 +18,7 @@ log = logging.getLogger(__name__)
 
 def get_redis() -> Redis:
     """Return the app's Redis client, connecting on first use."""
-    state = current_app.extensions["nurture"]
-    if "redis" not in state:
-        state["redis"] = connect(get_settings())
-    return state["redis"]
+    return shared(current_app.extensions["nurture"], "redis", lambda: connect(get_settings()))
 
 
 def enqueue_soon(job: str, *args: Any) -> bool:

@@ -17,8 +17,10 @@ from flask import Flask, Response, abort, current_app, redirect, request
 
 from campaigns.tokens import InvalidToken, sign
 from campaigns.tracking import Hit, click_ids, link_url, open_target, subscriber_of_send
+from web.app_state import shared
 from web.hit_sender import HitSender
 from web.security import STRICT_TRANSPORT_SECURITY
+from workers.queues import connect
 
 LINK_CACHE_SIZE = 50_000
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -90,11 +92,7 @@ def sender() -> HitSender:
 
 
 def _sender(state: dict[str, Any]) -> HitSender:
-    if "hit_sender" not in state:
-        from workers.queues import connect
-
-        state["hit_sender"] = HitSender(connect(state["settings"]), state["sessions"])
-    return state["hit_sender"]
+    return shared(state, "hit_sender", lambda: HitSender(connect(state["settings"]), state["sessions"]))
 
 
 def _hit(kind: str, send_id: int, link_id: int | None = None) -> Hit:

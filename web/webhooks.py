@@ -17,6 +17,7 @@ from sendgrid.helpers.eventwebhook import EventWebhook, EventWebhookHeader
 
 from campaigns.clinic import clinic_zone
 from campaigns.provider_events import process_events
+from web.app_state import shared
 from web.database import get_session, get_settings
 from web.queueing import enqueue_soon
 
@@ -28,10 +29,8 @@ TIMESTAMP = re.compile(r"[0-9]{1,12}")  # ASCII digits only: "²" passes str.isd
 
 
 def _verifier() -> EventWebhook:
-    state = current_app.extensions["nurture"]
-    if "webhook" not in state:
-        state["webhook"] = EventWebhook(get_settings().sendgrid_webhook_public_key)
-    return state["webhook"]
+    key = get_settings().sendgrid_webhook_public_key
+    return shared(current_app.extensions["nurture"], "webhook", lambda: EventWebhook(key))
 
 
 @bp.post("/sendgrid")
