@@ -52,22 +52,45 @@ class Result:
         return f"{self.ok} ok, {self.errors} errors, {latency}, statuses {self.statuses}"
 
 
-async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes) -> int:
-    """Send one request and read its answer; return the status."""
-    writer.write(raw)
-    await writer.drain()
-    status_line = await reader.readline()
-    if not status_line:
-        raise ConnectionError("the server closed the connection")
-    status = int(status_line.split(b" ", 2)[1])
+class _Exchange(asyncio.Protocol):
+    """One request on a connection of its own: write it, collect the answer, close."""
+
+    def __init__(self, raw: bytes, answered: asyncio.Future[int]) -> None:
+        self.raw, self.answered, self.received = raw, answered, bytearray()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+        transport.write(self.raw)  # type: ignore[attr-defined]
+
+    def data_received(self, data: bytes) -> None:
+        self.received += data
+        try:
+            status = _status_if_complete(self.received)
+        except (ValueError, IndexError) as exc:  # not an HTTP answer
+            status = None
+            if not self.answered.done():
+                self.answered.set_exception(exc)
+        if status is not None and not self.answered.done():
+            self.answered.set_result(status)
+            self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.answered.done():
+            self.answered.set_exception(ConnectionError("the server closed the connection"))
+
+
+def _status_if_complete(received: bytearray) -> int | None:
+    """Return the answer's status once its head and its Content-Length of body have arrived."""
+    end = received.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    head = bytes(received[:end]).lower()
     length = 0
-    while (line := await reader.readline()) not in (b"\r\n", b""):
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value.strip())
-    if length:
-        await reader.readexactly(length)
-    return status
+    if (at := head.find(b"\r\ncontent-length:")) >= 0:
+        length = int(head[at + 17 :].split(b"\r\n", 1)[0])
+    if len(received) < end + 4 + length:
+        return None
+    return int(head.split(b" ", 2)[1])
 
 
 def _raw(host: str, load: Load, n: int, forwarded: bool) -> bytes:
@@ -91,22 +114,25 @@ async def _run_one(
     host: str, port: int, load: Load, result: Result, stop: asyncio.Event, forwarded: bool
 ) -> None:
     slots = asyncio.Semaphore(MAX_CONNECTIONS)
+    loop = asyncio.get_running_loop()
     tasks: set[asyncio.Task[None]] = set()
 
     async def one(n: int, due: float) -> None:
         async with slots:
+            answered: asyncio.Future[int] = loop.create_future()
+            raw = _raw(host, load, n, forwarded)
             try:
-                reader, writer = await asyncio.open_connection(host, port)
+                transport, _ = await loop.create_connection(lambda: _Exchange(raw, answered), host, port)
             except OSError:
                 result.errors += 1
                 return
             try:
-                status = await _request(reader, writer, _raw(host, load, n, forwarded))
-            except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError, IndexError):
+                status = await answered
+            except (OSError, ValueError, IndexError):  # ConnectionError is an OSError
                 result.errors += 1
                 return
             finally:
-                writer.close()
+                transport.close()
         result.latencies_ms.append((time.perf_counter() - due) * 1000)
         result.statuses[status] = result.statuses.get(status, 0) + 1
         if status == load.expect:

@@ -36,7 +36,7 @@ from redis import Redis
 from sqlalchemy import delete, func, select
 
 from bench.load import Load, run_load
-from bench.seeding import BENCH_DOMAIN, refuse_real_subscribers, remove_seeded, seed_due
+from bench.seeding import BENCH_DOMAIN, refuse_real_subscribers, remove_seeded, seed_due, vacuum
 from bench.send import start_server, start_worker, wait_until_listening
 from campaigns import schema
 from campaigns.db import make_engine, make_session_factory, session_scope
@@ -71,6 +71,8 @@ def main() -> int:
     with session_scope(sessions) as session:
         refuse_real_subscribers(session, args.allow_existing)
         remove_everything(session)
+    vacuum(engine)
+    with session_scope(sessions) as session:
         seed_due(session, args.emails)
     redis = Redis.from_url(settings.redis_url)
     for queue in QUEUES:
@@ -82,7 +84,7 @@ def main() -> int:
         start_worker(settings.redis_url, server_url, settings.database_url, args.worker_nice)
         for _ in range(args.workers)
     ]
-    others = [start_cron(environ), start_web(environ, args.web_port, args.web_workers)]
+    others = [start_cron(environ), start_web(environ, args.web_port, args.web_workers, args.web_threads)]
     try:
         wait_until_listening(redis, args.workers)
         figures = run(args, sessions, redis, settings.secret_key, server_url)
@@ -109,6 +111,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--latency-ms", type=float, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--web-threads", type=int, default=1, help="threads per web worker (gthread if > 1)")
     parser.add_argument(
         "--worker-nice", type=int, default=10, help="the rq workers' CPU priority, as Nice= in their unit"
     )
@@ -146,17 +149,12 @@ def start_cron(environ: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([*argv, "workers/cron.py"], cwd=ROOT, env=environ, **quiet)
 
 
-def start_web(environ: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_web(environ: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
     """Start the real web app under gunicorn and wait until it answers."""
-    argv = [
-        str(BIN / "gunicorn"),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-    ]
+    argv = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    if threads > 1:
+        argv += ["--worker-class", "gthread", "--threads", str(threads)]
+    argv += ["--log-level", "warning"]
     process = subprocess.Popen([*argv, "wsgi:app"], cwd=ROOT, env=environ)
     for _ in range(300):
         try:
