@@ -64,15 +64,16 @@ class _Exchange(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.received += data
+        if self.answered.done():
+            return
         try:
             status = _status_if_complete(self.received)
         except (ValueError, IndexError) as exc:  # not an HTTP answer
-            status = None
-            if not self.answered.done():
-                self.answered.set_exception(exc)
-        if status is not None and not self.answered.done():
+            self.answered.set_exception(exc)
+            return
+        if status is not None:
             self.answered.set_result(status)
-            self.transport.close()
+            self.transport.close()  # at once: gunicorn lingers until the client closes
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.answered.done():
