@@ -9,8 +9,15 @@ _CONSENT_TEMPLATE = (
     "Yes, send me {clinic}'s educational emails: about six over three weeks, ending with an "
     "invitation to a consultation. I can unsubscribe at any time from the link in every email."
 )
+_SERIES_TEMPLATE = (
+    "Yes, send me {clinic}'s educational email series \u201c{series}\u201d. I can unsubscribe at any "
+    "time from the link in every email."
+)
+"""For a sequence other than the main one: its name, and no promise about its length or its end."""
 
 
-def consent_text(clinic_name: str) -> str:
-    """Return the exact words a visitor agrees to, for this clinic."""
-    return _CONSENT_TEMPLATE.format(clinic=clinic_name)
+def consent_text(clinic_name: str, series: str | None = None) -> str:
+    """Return the exact words a visitor agrees to: for the main sequence, or for the series named."""
+    if series is None:
+        return _CONSENT_TEMPLATE.format(clinic=clinic_name)
+    return _SERIES_TEMPLATE.format(clinic=clinic_name, series=series)

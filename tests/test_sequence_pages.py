@@ -171,3 +171,18 @@ def test_a_second_subject_is_saved_and_a_winner_picked(client, db, settings) -> 
     db.expire_all()
     assert db.get_one(Step, step.id).ab_winner == "b"
     assert post(f"/admin/steps/{step.id}", **form_for(step, ab_sample_size="3")).status_code == 400
+
+
+def test_a_sequence_page_asks_consent_for_that_series_not_the_main_one(
+    client, db, settings, run_jobs
+) -> None:
+    post, _, sequence = make_sequence(client, db, settings)
+    post(f"/admin/sequences/{sequence.id}/start")
+    page = client.get("/s/sleep-and-pain").text
+    assert "email series \u201cSleep and pain\u201d" in page and "about six" not in page
+    form = {"email": "ada@example.com", "consent": "yes", "sequence": "sleep-and-pain"}
+    assert client.post("/subscribe", data=form).status_code == 303
+    run_jobs()
+    [record] = db.scalars(select(ConsentRecord)).all()
+    assert "\u201cSleep and pain\u201d" in record.consent_text and "six" not in record.consent_text
+    assert "about six over three weeks" in client.get("/").text  # the main page keeps its own words

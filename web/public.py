@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, send_from_dire
 
 from campaigns.clinic import get_profile, sender_for
 from campaigns.consent import consent_text
+from campaigns.models import Sequence
 from campaigns.sequences.catalog import joinable
 from web.database import get_session, get_settings
 
@@ -28,6 +29,14 @@ def clinic_context() -> dict[str, str]:
     }
 
 
+def signup_context(sequence: Sequence | None) -> dict[str, str]:
+    """Return the clinic's context with the consent wording of the sequence a signup joins."""
+    context = clinic_context()
+    if sequence is not None and not sequence.is_default:
+        context["consent_text"] = consent_text(context["clinic_name"], sequence.name)
+    return context
+
+
 @bp.get("/")
 def landing():
     """Show the landing page in the clinic's branding."""
@@ -40,7 +49,7 @@ def sequence_landing(slug: str):
     sequence = joinable(get_session(), slug[:80])
     if sequence is None:
         abort(404)
-    return render_template("sequence_landing.html", sequence=sequence, **clinic_context())
+    return render_template("sequence_landing.html", sequence=sequence, **signup_context(sequence))
 
 
 @bp.get("/privacy")

@@ -14,7 +14,7 @@ from campaigns.sequences.catalog import joinable
 from campaigns.signup import record_attempt
 from web.database import get_session, get_settings
 from web.limits import address_allowed
-from web.public import clinic_context
+from web.public import clinic_context, signup_context
 from web.queueing import enqueue_soon
 from web.security import protect_now
 from web.signup_input import (
@@ -59,7 +59,7 @@ def subscribe_form():
         return redirect(url_for("subscribe.check_inbox"), code=303)
     channel = "embed" if request.form.get("embed") == "1" else "form"
     try:
-        signup = signup_from_form(request.form, visit(channel), get_settings().check_deliverability)
+        signup = signup_from_form(request.form, visit(channel, sequence), get_settings().check_deliverability)
     except InvalidSignup as exc:
         return form_again(exc.fields, sequence)
     accept(replace(signup, sequence_id=sequence.id if sequence else None))
@@ -87,7 +87,7 @@ def form_again(errors: dict[str, str], sequence: Sequence | None = None):
         "email": request.form.get("email", "")[:320],
         "first_name": request.form.get("first_name", "")[:100],
     }
-    context = {**clinic_context(), "errors": errors, "values": values, "sequence": sequence}
+    context = {**signup_context(sequence), "errors": errors, "values": values, "sequence": sequence}
     return render_template("sequence_landing.html" if sequence else "landing.html", **context), 400
 
 
@@ -105,7 +105,7 @@ def subscribe_json():
     except InvalidSignup as exc:
         fields, sequence = exc.fields, None
     try:
-        signup = signup_from_json(body, visit(channel), get_settings().check_deliverability)
+        signup = signup_from_json(body, visit(channel, sequence), get_settings().check_deliverability)
     except InvalidSignup as exc:
         fields = {**exc.fields, **fields}
     if fields:
@@ -138,14 +138,14 @@ def accept(signup) -> None:
     enqueue_soon("workers.jobs.process_signup", attempt.id)
 
 
-def visit(channel: str) -> Visit:
-    """Describe where this request came from."""
+def visit(channel: str, sequence: Sequence | None) -> Visit:
+    """Describe where this request came from, and the words its visitor agreed to."""
     return Visit(
         channel=channel,
         ip_address=request.remote_addr,
         user_agent=request.headers.get("User-Agent"),
         referrer=request.headers.get("Referer"),
-        consent_text=clinic_context()["consent_text"],
+        consent_text=signup_context(sequence)["consent_text"],
     )
 
 

@@ -11,7 +11,7 @@ from campaigns.sequences.catalog import PUBLIC
 from web.admin import bp
 from web.admin.access import login_required
 from web.database import get_session, get_settings
-from web.public import clinic_context
+from web.public import signup_context
 
 
 @bp.get("/embed")
@@ -24,7 +24,7 @@ def embed():
     )
     chosen = next((s for s in sequences if s.slug == request.args.get("sequence")), None)
     snippet = render_template(
-        "admin/embed_snippet.html", base=settings.public_base_url, sequence=chosen, **clinic_context()
+        "admin/embed_snippet.html", base=settings.public_base_url, sequence=chosen, **signup_context(chosen)
     )
     context = {"snippet": snippet.strip(), "origins": embed_origins(get_session(), settings), "user": g.user}
     return render_template("admin/embed.html", sequences=sequences, chosen=chosen, **context)
