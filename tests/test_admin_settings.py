@@ -45,6 +45,12 @@ def test_editors_cannot_open_the_settings(client, db: Session, settings) -> None
     assert get_profile(db).name != GOOD["name"]
 
 
+def test_the_offers_hint_names_the_clinic(client, db: Session, settings) -> None:
+    as_admin(client, db, settings)
+    page = client.get("/admin/settings").text
+    assert f"Completes \u201c{get_profile(db).name} sells" in page and "{{" not in page  # type: ignore[union-attr]
+
+
 def test_a_settings_change_reaches_the_next_emails_footer_and_from_and_the_audit_log(
     client, db: Session, settings
 ) -> None:
