@@ -186,3 +186,11 @@ def test_a_sequence_page_asks_consent_for_that_series_not_the_main_one(
     [record] = db.scalars(select(ConsentRecord)).all()
     assert "\u201cSleep and pain\u201d" in record.consent_text and "six" not in record.consent_text
     assert "about six over three weeks" in client.get("/").text  # the main page keeps its own words
+
+
+def test_moving_an_email_and_starting_a_sequence_say_what_they_did(client, db, settings) -> None:
+    _, _, sequence = make_sequence(client, db, settings)
+    assert "is started" in client.post(f"/admin/sequences/{sequence.id}/start", follow_redirects=True).text
+    default = db.scalars(select(Sequence).where(Sequence.is_default)).one()
+    page = client.post(f"/admin/steps/{default.steps[0].id}/move", data={"to": "2"}, follow_redirects=True)
+    assert "Moved to place 2" in page.text

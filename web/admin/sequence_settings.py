@@ -107,7 +107,7 @@ def save_sequence_settings(sequence_id: int):
 @role_required(*EDITORS)
 def start_sequence(sequence_id: int):
     """Start a draft sequence: its page takes signups and its published emails send."""
-    return _move(sequence_id, SequenceStatus.ACTIVE)
+    return _move(sequence_id, SequenceStatus.ACTIVE, "started: its page takes signups and its emails send")
 
 
 @bp.get("/sequences/<int:sequence_id>/archive")
@@ -130,10 +130,10 @@ def confirm_archive(sequence_id: int):
 @role_required(*EDITORS)
 def archive_sequence(sequence_id: int):
     """Archive a sequence: no signups, no sends; its numbers stay."""
-    return _move(sequence_id, SequenceStatus.ARCHIVED)
+    return _move(sequence_id, SequenceStatus.ARCHIVED, "archived: nobody in it is mailed again")
 
 
-def _move(sequence_id: int, status: SequenceStatus):
+def _move(sequence_id: int, status: SequenceStatus, done: str):
     db, now, found = get_session(), datetime.now(UTC), find_sequence(sequence_id)
     try:
         change_status(db, found, status, now)
@@ -141,4 +141,5 @@ def _move(sequence_id: int, status: SequenceStatus):
         abort(409, description=str(exc))
     audit(f"sequence.{status}", f"sequence:{found.id}", now)
     db.commit()
+    flash(f"\u201c{found.name}\u201d is {done}.", "info")
     return redirect(url_for("admin.sequence", sequence_id=found.id), code=303)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 
 from campaigns.clinic import sender_for
 from campaigns.errors import ValidationError
@@ -30,6 +30,7 @@ def move_step_view(step_id: int):
         abort(400, description=str(exc))
     audit("step.move", f"step:{step.id}", now, to=int(raw))
     db.commit()
+    flash(f"Moved to place {int(raw)}; everyone keeps their place in the sequence.", "info")
     return redirect(
         url_for("admin.sequence", sequence_id=step.sequence_id, _anchor=f"step-{step.id}"), code=303
     )
