@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -63,6 +64,15 @@ def test_the_funnel_matches_the_stats_command(client, runner, db: Session, setti
     assert (cell(page, "Signed up"), cell(page, "Confirmed")) == (4, 3)
     assert cell(page, "Booked a consultation") == 1
     assert "Apple Mail Privacy Protection" in page
+
+
+def test_delivered_is_explained_without_delivery_reports(app, client, db: Session, settings) -> None:
+    sequence = seeded(db, settings)
+    sign_in_as(client, db, Role.VIEWER)
+    page = client.get(f"/admin/sequences/{sequence.id}/stats").text
+    assert "Delivered stays at 0 here" in page  # the outbox gets no delivery reports
+    app.extensions["nurture"]["settings"] = replace(settings, email_backend="sendgrid")
+    assert "Delivered stays at 0" not in client.get(f"/admin/sequences/{sequence.id}/stats").text
 
 
 def test_the_chart_is_svg_with_its_numbers_in_a_table(client, db: Session, settings) -> None:

@@ -13,7 +13,7 @@ from web.admin import bp
 from web.admin.access import login_required
 from web.admin.charts import line_chart
 from web.admin.sequence_settings import find_sequence
-from web.database import get_session
+from web.database import get_session, get_settings
 
 
 def _report(sequence_id: int) -> Report:
@@ -32,6 +32,7 @@ def sequence_stats_page(sequence_id: int):
     labels = [day.isoformat() for day in report.days]
     chart = line_chart(labels, [(label, report.daily[metric]) for metric, label in DAILY_SERIES])
     context = {"report": report, "chart": chart, "series": DAILY_SERIES, "periods": PERIODS}
+    context["delivery_reports"] = get_settings().email_backend == "sendgrid"
     return render_template(
         "admin/stats.html", sequence=find_sequence(sequence_id), days=len(labels), user=g.user, **context
     )
