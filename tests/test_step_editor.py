@@ -194,7 +194,8 @@ def test_adding_and_deleting_an_email(client, db, editor) -> None:
     editor(f"/admin/steps/{new_id}/delete")
     db.expire_all()
     assert db.get_one(Step, new_id).deleted_at is not None
-    assert client.get(f"/admin/steps/{new_id}").status_code == 404
+    gone = client.get(f"/admin/steps/{new_id}")
+    assert gone.status_code == 404 and 'href="/admin/">Back to the admin' in gone.text
 
 
 def test_send_me_a_test_delivers_the_draft_to_the_marketer(client, db, editor, run_jobs, settings) -> None:
