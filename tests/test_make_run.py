@@ -192,8 +192,31 @@ def test_make_run_serves_the_whole_product_on_the_embedded_default_and_stops_cle
     time.sleep(1)
     assert processes_of(instance) == [], log.read_text()
     assert "Stopped." in log.read_text()
+    after_password = log.read_text().split("This password is shown once.")[1]
+    assert "Job OK" not in after_password, "recurring jobs' chatter would push the password off screen"
     try:
         get(f"{base}/healthz")
         raise AssertionError("the web app is still answering after Ctrl-C")
     except OSError:
         pass
+
+
+def test_make_run_says_so_when_another_program_holds_its_port(tmp_path: Path) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        embedded = dict.fromkeys(["DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL", "SECRET_KEY"], "")
+        environ = {**os.environ, **embedded, "INSTANCE_DIR": str(tmp_path / "instance"), "PORT": str(port)}
+        done = subprocess.run(
+            ["make", "--no-print-directory", "run"],
+            cwd=ROOT,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=STARTUP_TIMEOUT_S,
+        )
+    assert done.returncode != 0
+    assert f"Port {port} is already in use by another program" in done.stderr
+    assert f"PORT={port + 1} make run" in done.stderr
+    assert "is running at" not in done.stdout

@@ -6,8 +6,10 @@ others. Ctrl-C (or SIGTERM) stops all of them and then the embedded Redis.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,12 +25,14 @@ from workers.queues import PATIENT_CONNECTION_CLASS, QUEUES, WEBHOOK_QUEUE, WORK
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 STOP_GRACE_S = 10
+# Recurring jobs run every few seconds; at INFO their lines would push the admin password off screen.
+QUIET = "WARNING"
 
 
 def commands(url: str, port: int) -> dict[str, list[str]]:
     """Return the command line of each process, by name."""
     worker = [str(BIN / "rq"), "worker", "--url", url, "--worker-class", WORKER_CLASS]
-    worker += ["--connection-class", PATIENT_CONNECTION_CLASS]
+    worker += ["--connection-class", PATIENT_CONNECTION_CLASS, "--logging_level", QUIET]
     return {
         "web": [
             str(BIN / "gunicorn"),
@@ -49,6 +53,8 @@ def commands(url: str, port: int) -> dict[str, list[str]]:
             url,
             "--connection-class",
             PATIENT_CONNECTION_CLASS,
+            "--logging-level",
+            QUIET,
             "workers/cron.py",
         ],
     }
@@ -60,6 +66,13 @@ def main() -> int:
         settings = load_settings()
     except SettingsError as exc:
         print(exc, file=sys.stderr)
+        return 2
+    if port_taken(settings.port):
+        print(
+            f"Port {settings.port} is already in use by another program. Stop it, or choose another"
+            f" port: PORT={settings.port + 1} make run",
+            file=sys.stderr,
+        )
         return 2
     url = redis_url(settings)
     env = {**os.environ, "REDIS_URL": url}
@@ -91,14 +104,29 @@ def main() -> int:
     return 0 if stopping else 1
 
 
-def answers(url: str) -> bool:
-    """Tell whether the web app answers yet."""
-    try:
-        with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (our own localhost)
+def port_taken(port: int) -> bool:
+    """Tell whether another program already listens on the web app's port."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
             return True
-    except urllib.error.HTTPError:
-        return True  # it answers, even if something it depends on is down
+    return False
+
+
+def answers(url: str) -> bool:
+    """Tell whether our web app answers yet: its health report, even one that says a part is down."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (our own localhost)
+            body = response.read()
+    except urllib.error.HTTPError as error:
+        body = error.read()
     except OSError:
+        return False
+    try:
+        return "status" in json.loads(body)
+    except (ValueError, TypeError):
         return False
 
 
