@@ -52,6 +52,7 @@ class StepStats:
     counts: Counts = field(default_factory=Counts)
     versions: dict[int, Counts] = field(default_factory=dict)
     variants: dict[tuple[int, str], Counts] = field(default_factory=dict)  # (version, "a" | "b")
+    subjects: dict[tuple[int, str], str] = field(default_factory=dict)  # what each variant's subject was
 
 
 @dataclass
@@ -72,7 +73,8 @@ def sequence_stats(session: Session, sequence_id: int) -> SequenceStats:
     sequence = session.get_one(Sequence, sequence_id)
     steps = {s.id: StepStats(s.id, s.position, s.subject) for s in sequence.steps if s.deleted_at is None}
     total, daily = Counts(), defaultdict[date, Counts](Counts)
-    keys = (StepVersion.step_id, StepVersion.version, StepVersion.variant, StatRollup.day, StatRollup.metric)
+    keys = (StepVersion.step_id, StepVersion.version, StepVersion.variant, StepVersion.subject)
+    keys += (StatRollup.day, StatRollup.metric)
     rows = session.execute(
         select(*keys, func.sum(StatRollup.count))
         .join(StepVersion, StepVersion.id == StatRollup.step_version_id)
@@ -80,13 +82,14 @@ def sequence_stats(session: Session, sequence_id: int) -> SequenceStats:
         .where(Step.sequence_id == sequence_id)
         .group_by(*keys)
     )
-    for step_id, version, variant, day, metric, count in rows:
+    for step_id, version, variant, subject, day, metric, count in rows:
         total.add(metric, count)
         daily[day].add(metric, count)
         if step_id in steps:
             steps[step_id].counts.add(metric, count)
             steps[step_id].versions.setdefault(version, Counts()).add(metric, count)
             steps[step_id].variants.setdefault((version, variant), Counts()).add(metric, count)
+            steps[step_id].subjects[(version, variant)] = subject
     return SequenceStats(
         sequence_id=sequence.id,
         name=sequence.name,

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from campaigns.conversions import Booking, record_conversion
 from campaigns.db import make_session_factory
 from campaigns.models import Link, Send
+from campaigns.people.timeline import timeline
+from campaigns.sequence_editing import publish_step
 from campaigns.stats import sequence_stats
 from campaigns.tracking import Hit, record_hits
 from tests.conftest import engine_for
@@ -55,6 +57,24 @@ def test_stats_count_sends_opens_clicks_and_bookings_per_step(db: Session, setti
     assert list(stats.daily) == [START.date(), next_day]
     assert (stats.daily[START.date()]["sent"], stats.daily[next_day]["converted"]) == (4, 1)
     assert stats.steps[0].versions == {1: first}
+
+
+def test_a_send_keeps_the_subject_it_went_out_with_after_a_new_version(db: Session, settings) -> None:
+    sequence = seeded(db, settings)
+    subscriber, _ = active_subscriber(db, sequence)
+    tick(settings, 0)
+    first_step = sequence.steps[0]
+    sent_with = first_step.versions[0].subject
+    record_hits(
+        db, [Hit("open", db.scalars(select(Send)).one().id, START + timedelta(hours=1), user_agent=HUMAN)]
+    )
+    first_step.subject = "A new subject for those still to come"
+    publish_step(db, first_step, "UTC", START + timedelta(hours=2))
+    db.commit()
+    subjects = sequence_stats(db, sequence.id).steps[0].subjects
+    assert subjects == {(1, "a"): sent_with}
+    titles = [entry.title for entry in timeline(db, subscriber)]
+    assert f"Opened “{sent_with}”" in titles and not any("A new subject" in title for title in titles)
 
 
 def test_buffered_hits_are_not_lost_while_workers_are_down(client, db: Session, settings, redis) -> None:

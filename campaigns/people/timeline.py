@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaigns.exits import PAUSE
@@ -20,6 +20,7 @@ from campaigns.models import (
     Send,
     Sequence,
     Step,
+    StepVersion,
     Subscriber,
     Suppression,
     User,
@@ -100,8 +101,9 @@ def _enrollments(session: Session, subscriber: Subscriber) -> list[Entry]:
 
 def _sends(session: Session, subscriber: Subscriber) -> list[Entry]:
     rows = session.execute(
-        select(Send, Step.subject)
+        select(Send, func.coalesce(StepVersion.subject, Step.subject))
         .join(Step, Step.id == Send.step_id)
+        .outerjoin(StepVersion, StepVersion.id == Send.step_version_id)
         .where(Send.subscriber_id == subscriber.id)
         .order_by(Send.id.desc())
         .limit(MOST_RECENT)
@@ -114,10 +116,11 @@ def _sends(session: Session, subscriber: Subscriber) -> list[Entry]:
 
 def _events(session: Session, subscriber: Subscriber) -> list[Entry]:
     rows = session.execute(
-        select(Event, Link.url, Step.subject)
+        select(Event, Link.url, func.coalesce(StepVersion.subject, Step.subject))
         .outerjoin(Link, Link.id == Event.link_id)
         .outerjoin(Send, Send.id == Event.send_id)
         .outerjoin(Step, Step.id == Send.step_id)
+        .outerjoin(StepVersion, StepVersion.id == Send.step_version_id)
         .where(Event.subscriber_id == subscriber.id)
         .order_by(Event.id.desc())
         .limit(MOST_RECENT)

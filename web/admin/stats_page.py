@@ -51,10 +51,13 @@ def sequence_stats_csv(sequence_id: int):
         )
     metrics = ("sent", "delivered", "bounced", "opened_human", "opened", "clicked_human", "clicked")
     metrics += ("unsubscribed", "complained", "converted")
-    writer.writerow(["versions", "step", "version", "variant", *metrics])
+    writer.writerow(["versions", "step", "version", "variant", *metrics, "subject"])
     for step in report.stats.steps:
         for (version, variant), counts in sorted(step.variants.items()):
-            writer.writerow(["versions", step.position, version, variant, *(counts[m] for m in metrics)])
+            subject = _safe(step.subjects[(version, variant)])
+            writer.writerow(
+                ["versions", step.position, version, variant, *(counts[m] for m in metrics), subject]
+            )
     writer.writerow(["links", "url", "clicks", "human clicks"])
     for url, clicks, human in report.stats.links:
         writer.writerow(["links", _safe(url), clicks, human])
