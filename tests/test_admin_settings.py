@@ -51,6 +51,18 @@ def test_the_offers_hint_names_the_clinic(client, db: Session, settings) -> None
     assert f"Completes \u201c{get_profile(db).name} sells" in page and "{{" not in page  # type: ignore[union-attr]
 
 
+def test_the_sample_address_warning_goes_once_a_real_address_is_saved(client, db: Session, settings) -> None:
+    as_admin(client, db, settings)
+    get_profile(db).postal_address = SAMPLE_POSTAL_ADDRESS  # type: ignore[union-attr]  # as seeded locally
+    db.commit()
+    real_address_only = {**GOOD, "from_email": "news@example.com"}  # another placeholder stays
+    assert "While the postal address is the sample one" in client.get("/admin/settings").text
+    client.post("/admin/settings", data=real_address_only)
+    page = client.get("/admin/settings").text
+    assert "Still to fill in" in page and "example address" in page
+    assert "While the postal address is the sample one" not in page
+
+
 def test_a_settings_change_reaches_the_next_emails_footer_and_from_and_the_audit_log(
     client, db: Session, settings
 ) -> None:

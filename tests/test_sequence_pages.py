@@ -135,6 +135,7 @@ def test_a_sequence_without_a_published_email_cannot_start(client, db, settings)
     made = db.scalars(select(Sequence).where(Sequence.slug == "sleep-and-pain")).one()
     response = post(f"/admin/sequences/{made.id}/start")
     assert response.status_code == 409 and "Publish at least one email" in response.text
+    assert "That cannot be done now" in response.text and "Back to the admin" in response.text
 
 
 def test_duplicate_a_step_and_read_its_versions(client, db, settings) -> None:

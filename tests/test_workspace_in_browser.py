@@ -72,7 +72,7 @@ def test_a_new_sequence_from_nothing_to_its_first_email(app, db: Session, settin
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         sign_in(page, url)
         page.get_by_role("link", name="New sequence").click()
-        page.get_by_label("Name (marketers see it").fill("Sleep and pain")
+        page.get_by_label("Name (subscribers see it too").fill("Sleep and pain")
         page.get_by_label("Heading of its signup page").fill("Sleep and chronic pain")
         page.get_by_label("Text of its signup page").fill("Three short emails about sleep.")
         page.get_by_role("button", name="Create the sequence").click()

@@ -16,6 +16,7 @@ TITLES = {
     403: "You cannot do that",
     404: "Page not found",
     405: "That is not allowed here",
+    409: "That cannot be done now",
     413: "That was too large",
     415: "That format is not accepted",
     401: "Not signed in",

@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from campaigns import clinic_settings
 from campaigns.clinic import get_profile
+from campaigns.settings import is_sample_address
 from campaigns.statuses import Role
 from web.admin import bp
 from web.admin.access import audit, role_required
@@ -26,6 +27,7 @@ def _page(values: clinic_settings.ClinicSettings, errors: dict[str, str] | None 
         labels=clinic_settings.LABELS,
         zones=ZONES,
         placeholders=clinic_settings.placeholders(values),
+        sample_address=is_sample_address(values.postal_address),
     ), status
 
 
