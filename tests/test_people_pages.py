@@ -39,6 +39,13 @@ def test_a_viewer_reads_but_cannot_act(client, db, settings) -> None:
     assert db.scalars(select(Suppression)).all() == []
 
 
+def test_a_person_s_page_says_when_their_next_email_is_due(client, db, settings) -> None:
+    ada, enrollment = active_subscriber(db, seeded(db, settings))
+    signed_in(client, db, Role.VIEWER)
+    due = enrollment.next_send_at.strftime("%Y-%m-%d %H:%M UTC")
+    assert f"next: email 1, due {due}" in client.get(f"/admin/subscribers/{ada.id}").text
+
+
 def test_an_editor_acts_and_every_action_is_audited(client, db, settings) -> None:
     ada, _ = active_subscriber(db, seeded(db, settings))
     token = signed_in(client, db, Role.EDITOR)

@@ -82,6 +82,8 @@ def test_pausing_holds_emails_for_30_days_then_the_series_continues(client, db, 
     tick(settings, 0)
     page = client.post(unsubscribe_path(settings), data={"action": "pause"})
     assert "Paused for 30 days" in page.text
+    again = client.get(unsubscribe_path(settings)).text  # the link, opened later
+    assert "Your emails are paused" in again and 'value="pause"' not in again and 'value="leave"' in again
     subscriber = person(db)
     assert timedelta(days=29) < subscriber.paused_until - datetime.now(UTC) <= timedelta(days=30)
     subscriber.paused_until = START + timedelta(days=30)  # the same pause, on the test's clock

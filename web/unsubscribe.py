@@ -34,11 +34,13 @@ def _subscriber(token: str):
 
 def _page(token: str, subscriber: Subscriber, done: str | None):
     gone = subscriber.status != SubscriberStatus.ACTIVE or done == "left"
+    held = subscriber.paused_until
     return render_template(
         "unsubscribe.html",
         token=token,
         gone=gone,
         done=done,
+        paused_until=held if held is not None and held > datetime.now(UTC) else None,
         address=masked(subscriber.email),
         **clinic_context(),
     )
