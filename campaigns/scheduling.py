@@ -22,9 +22,17 @@ class SendWindow:
         return bool(self.weekdays >> local.weekday() & 1) and (self.start_hour <= local.hour < self.end_hour)
 
     def describe(self) -> str:
-        """Say the window in words, for the admin ("Mon-Fri 09:00-17:00")."""
-        days = [WEEKDAY_NAMES[d] for d in range(7) if self.weekdays >> d & 1]
-        return f"{','.join(days) or 'never'} {self.start_hour:02d}:00-{self.end_hour:02d}:00"
+        """Say the window in words, for the admin ("Mon-Fri 09:00-17:00", "Mon, Wed 08:00-12:00")."""
+        runs: list[list[str]] = []  # consecutive days, named
+        for day in range(7):
+            if self.weekdays >> day & 1:
+                if runs and day and self.weekdays >> (day - 1) & 1:
+                    runs[-1].append(WEEKDAY_NAMES[day])
+                else:
+                    runs.append([WEEKDAY_NAMES[day]])
+        spans = [f"{run[0]}-{run[-1]}" if len(run) > 2 else ", ".join(run) for run in runs]
+        days = "every day" if self.weekdays & 0b1111111 == 0b1111111 else ", ".join(spans) or "never"
+        return f"{days} {self.start_hour:02d}:00-{self.end_hour:02d}:00"
 
 
 def next_allowed_moment(due: datetime, window: SendWindow, zone: ZoneInfo) -> datetime:

@@ -59,7 +59,7 @@ def test_signing_in_shows_the_default_sequence_at_a_glance(client, db: Session, 
     page = client.get("/admin/").text
     assert "Understanding fibromyalgia" in page
     assert "Welcome, and what these emails will cover" in page
-    assert "Mon,Tue,Wed,Thu,Fri 09:00-17:00" in page
+    assert "Mon-Fri 09:00-17:00" in page
     assert "3 days" in page
 
 

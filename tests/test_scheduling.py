@@ -65,4 +65,9 @@ def test_a_window_that_never_opens_is_refused() -> None:
 
 
 def test_the_window_is_described_in_words() -> None:
-    assert WEEKDAYS_9_TO_5.describe() == "Mon,Tue,Wed,Thu,Fri 09:00-17:00"
+    assert WEEKDAYS_9_TO_5.describe() == "Mon-Fri 09:00-17:00"
+    assert SendWindow(8, 12, 0b0010101).describe() == "Mon, Wed, Fri 08:00-12:00"
+    assert SendWindow(9, 17, 0b1100011).describe() == "Mon, Tue, Sat, Sun 09:00-17:00"
+    assert SendWindow(9, 17, 0b0011111 | 0b1000000).describe() == "Mon-Fri, Sun 09:00-17:00"
+    assert SendWindow(0, 24).describe() == "every day 00:00-24:00"
+    assert SendWindow(9, 17, 0).describe() == "never 09:00-17:00"

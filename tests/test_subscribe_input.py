@@ -58,6 +58,7 @@ def test_bad_json_input_names_the_field(case: str, client, db: Session) -> None:
         ("{not json", "application/json", 400),
         ("[1, 2, 3]", "application/json", 400),
         ('"just a string"', "application/json", 400),
+        ("null", "application/json", 400),
         ("email=ada@example.com", "text/plain", 415),
         ("<signup/>", "application/xml", 415),
         ("", None, 415),
@@ -68,6 +69,12 @@ def test_wrong_bodies_and_content_types_get_a_4xx(body: str, content_type, statu
     response = client.post("/subscribe", data=body, headers=headers)
     assert response.status_code == status
     assert counts(db) == (0, 0)
+
+
+def test_a_body_that_is_not_an_object_is_told_what_to_send(client, db) -> None:
+    for body in ("null", "{not json"):
+        response = client.post("/subscribe", data=body, headers={"Content-Type": "application/json"})
+        assert response.status_code == 400 and "must be a JSON object" in response.json["message"]
 
 
 def test_an_oversized_body_is_refused_before_it_is_read(client, db: Session) -> None:

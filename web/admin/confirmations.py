@@ -47,7 +47,7 @@ def confirm_publish(step_id: int):
     question = {
         "title": f"Publish “{step.subject}”?",
         "explanation": "Everyone due this email from now on receives this draft. "
-        + (f"The claims check found {len(findings)} thing(s) to review. " if findings else "")
+        + (f"The claims check found {_count(len(findings), 'thing')} to review. " if findings else "")
         + (_blocked_explanation(len(blockers), g.user.role == Role.ADMIN) if blockers else ""),
         "action": url_for("admin.publish_step_view", step_id=step.id),
         "button": "Publish",
@@ -61,9 +61,14 @@ def confirm_publish(step_id: int):
     return render_template("admin/confirm.html", findings=findings, **question)
 
 
+def _count(count: int, noun: str) -> str:
+    """Say "1 finding" or "3 findings"."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _blocked_explanation(count: int, is_admin: bool) -> str:
     """Say why publishing is blocked, and who may publish anyway."""
-    blocked = f"{count} finding(s) block publishing. "
+    blocked = f"{_count(count, 'finding')} {'blocks' if count == 1 else 'block'} publishing. "
     if is_admin:
         return (
             blocked + "You may publish anyway with a reason of 10 characters or more, kept in the audit log."
