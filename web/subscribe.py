@@ -95,7 +95,7 @@ def subscribe_json():
     """Handle JSON: 202 with a message, or 400 naming each bad field."""
     body = request.get_json(silent=True)
     if body is None:
-        abort(400, description="The body must be a JSON object, such as {\"email\": ..., \"consent\": true}.")
+        abort(400, description='The body must be a JSON object, such as {"email": ..., "consent": true}.')
     if isinstance(body, dict) and is_honeypot_filled(body):
         return jsonify(status="accepted", message=ACCEPTED_MESSAGE), 202
     channel = "embed" if allowed_origin() else "api"
