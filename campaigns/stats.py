@@ -73,8 +73,8 @@ def sequence_stats(session: Session, sequence_id: int) -> SequenceStats:
     sequence = session.get_one(Sequence, sequence_id)
     steps = {s.id: StepStats(s.id, s.position, s.subject) for s in sequence.steps if s.deleted_at is None}
     total, daily = Counts(), defaultdict[date, Counts](Counts)
-    keys = (StepVersion.step_id, StepVersion.version, StepVersion.variant, StepVersion.subject)
-    keys += (StatRollup.day, StatRollup.metric)
+    per_version = (StepVersion.step_id, StepVersion.version, StepVersion.variant, StepVersion.subject)
+    keys = (*per_version, StatRollup.day, StatRollup.metric)
     rows = session.execute(
         select(*keys, func.sum(StatRollup.count))
         .join(StepVersion, StepVersion.id == StatRollup.step_version_id)
