@@ -87,6 +87,12 @@ def goal_reached(session: Session, subscriber: Subscriber, now: datetime) -> int
 PAUSE = timedelta(days=30)
 
 
+def pause_ends(subscriber: Subscriber, now: datetime) -> datetime | None:
+    """Return when a subscriber's pause ends, or None if they are not paused now."""
+    until = subscriber.paused_until
+    return until if until is not None and until > now else None
+
+
 def pause_emails(subscriber: Subscriber, now: datetime) -> datetime:
     """Hold every email to a subscriber for 30 days; their place in each sequence is kept."""
     subscriber.paused_until = now + PAUSE

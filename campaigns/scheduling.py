@@ -26,12 +26,12 @@ class SendWindow:
         runs: list[list[str]] = []  # consecutive days, named
         for day in range(7):
             if self.weekdays >> day & 1:
-                if runs and day and self.weekdays >> (day - 1) & 1:
+                if runs and self.weekdays >> (day - 1) & 1:  # runs is empty on Monday
                     runs[-1].append(WEEKDAY_NAMES[day])
                 else:
                     runs.append([WEEKDAY_NAMES[day]])
         spans = [f"{run[0]}-{run[-1]}" if len(run) > 2 else ", ".join(run) for run in runs]
-        days = "every day" if self.weekdays & 0b1111111 == 0b1111111 else ", ".join(spans) or "never"
+        days = "every day" if spans == ["Mon-Sun"] else ", ".join(spans) or "never"
         return f"{days} {self.start_hour:02d}:00-{self.end_hour:02d}:00"
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, render_template, request
 
 from campaigns.addresses import masked
+from campaigns.exits import pause_ends
 from campaigns.leaving import leave, pause, subscriber_of_link
 from campaigns.models import Subscriber
 from campaigns.statuses import SubscriberStatus
@@ -34,13 +35,12 @@ def _subscriber(token: str):
 
 def _page(token: str, subscriber: Subscriber, done: str | None):
     gone = subscriber.status != SubscriberStatus.ACTIVE or done == "left"
-    held = subscriber.paused_until
     return render_template(
         "unsubscribe.html",
         token=token,
         gone=gone,
         done=done,
-        paused_until=held if held is not None and held > datetime.now(UTC) else None,
+        paused_until=pause_ends(subscriber, datetime.now(UTC)),
         address=masked(subscriber.email),
         **clinic_context(),
     )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from flask import Response, abort, g, render_template, request
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from campaigns.errors import ValidationError
 from campaigns.models import Enrollment, Sequence, Subscriber
@@ -95,7 +95,10 @@ def subscriber(subscriber_id: int):
     if person is None:
         abort(404)
     rows = db.execute(
-        select(Enrollment, Sequence).join(Sequence).where(Enrollment.subscriber_id == person.id)
+        select(Enrollment, Sequence)
+        .join(Sequence)
+        .where(Enrollment.subscriber_id == person.id)
+        .options(selectinload(Enrollment.next_step))  # the page names each next email
     ).all()
     enrolled = {sequence.id for _, sequence in rows}
     others = db.scalars(select(Sequence).where(Sequence.id.not_in(enrolled) if enrolled else True)).all()
